@@ -1,0 +1,71 @@
+// What the engine returns for one case: its stage in the procedure, every flag of the rule
+// catalogue that applies (SPEC 1.4) and the actions it plans, each with a deterministic key.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "connector/common/time.h"
+#include "mappings/catalogue.h"
+
+namespace casebridge::engine {
+
+/// Where a case stands. Names are the `stage` strings of `casebridge evaluate`.
+enum class Stage : std::uint8_t {
+  kClosed,               // "closed"
+  kCaseNotRequired,      // "case_not_required": pre-M3 PTO installer complaint
+  kAgentSteps,           // "agent_steps": installer complaint not yet in back office
+  kBeamFollowup,         // "beam_followup": Beam/Concert case in back office
+  kBackOffice,           // "back_office": waiting for the installer to contact the homeowner
+  kInstallerCalled,      // "installer_called": back office called the installer, no contact yet
+  kSalesReferral,        // "sales_referral": referred to the AM, rolling follow-ups
+  kInstallerContacted,   // "installer_contacted": installer reached the homeowner; resolve
+  kExecutiveEscalation,  // "executive_escalation": tier 4
+  kFieldService,         // "field_service": tier 3
+  kAgentAssisted,        // "agent_assisted": tier 2
+  kSelfService,          // "self_service": tier 1
+  kOpen,                 // "open": any other open case
+};
+std::string_view StageName(Stage stage);
+
+enum class FlagStatus : std::uint8_t { kMet, kBreached, kPending, kInfo };
+std::string_view FlagStatusName(FlagStatus status);
+
+struct Flag {
+  mappings::RuleId rule{};
+  Instant started{};
+  std::optional<Instant> due;     // null only for case_not_required
+  std::optional<Instant> met_at;  // null when unmet (and for relations_missing met by data)
+  FlagStatus status = FlagStatus::kPending;
+  std::int64_t late_minutes = 0;  // breached only
+  /// Evidence: index into the snapshot's events of the event that met the clock, -1 if none
+  /// (unmet, met by closing, or met by data such as relations).
+  int met_by_event = -1;
+  bool met_by_close = false;  // met because the case closed before `due`
+};
+
+struct PlannedAction {
+  mappings::ActionId action{};
+  mappings::ActionKind kind{};
+  int n = 1;                  // occurrence number: 1 first, 2 next recurrence, …
+  std::optional<Instant> due;
+  std::string key;            // "<case id>:<action id>:<n>"
+  mappings::RuleId rule{};    // the rule whose clock this action serves (audit evidence)
+};
+
+struct Evaluation {
+  Stage stage = Stage::kOpen;
+  std::vector<Flag> flags;
+  std::vector<PlannedAction> actions;
+
+  void Clear() {
+    flags.clear();
+    actions.clear();
+    stage = Stage::kOpen;
+  }
+};
+
+}  // namespace casebridge::engine

@@ -1,0 +1,46 @@
+// casebridge.json: where the systems are, where secrets come from, the state store, the API
+// budget and the mappings directory (SPEC section 4). Secrets are never values here: only the
+// name of an environment variable or the path of a file holding them.
+#pragma once
+
+#include <string>
+
+namespace casebridge::mappings {
+
+/// Where a secret comes from: exactly one of `env` or `file` is set.
+struct SecretSource {
+  std::string env;   // environment variable name
+  std::string file;  // path to a file (mode must not allow group/other access for keys)
+  [[nodiscard]] bool empty() const { return env.empty() && file.empty(); }
+};
+
+enum class SalesforceAuthFlow { kJwtBearer, kClientCredentials, kRefreshToken };
+
+struct SalesforceConfig {
+  std::string login_url = "https://login.salesforce.com";
+  std::string api_version = "62.0";
+  SalesforceAuthFlow auth_flow = SalesforceAuthFlow::kJwtBearer;
+  std::string client_id;
+  std::string username;          // JWT `sub`
+  SecretSource private_key;      // JWT bearer: PEM private key
+  SecretSource client_secret;    // client credentials / refresh token flows
+  SecretSource refresh_token;    // refresh token flow
+  std::string ca_bundle;         // optional custom CA bundle path
+  std::string proxy;             // optional; HTTPS_PROXY applies when empty
+};
+
+struct ForgeConfig {
+  std::string base_url;
+  std::string email;
+  SecretSource password;
+};
+
+struct AppConfig {
+  SalesforceConfig salesforce;
+  ForgeConfig forge;
+  std::string state_store = "sqlite:casebridge-state.db";  // or postgresql://…
+  double api_budget_share = 0.5;  // max share of the org's daily API limit one run may use
+  std::string mappings_dir;       // empty = the shipped defaults
+};
+
+}  // namespace casebridge::mappings

@@ -1,0 +1,122 @@
+#include "tests/support/cli_runner.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <csignal>
+#include <stdexcept>
+
+extern char** environ;  // NOLINT(readability-redundant-declaration)
+
+namespace casebridge::testing_util {
+namespace {
+
+void CheckSys(int rc, char const* what) {
+  if (rc != 0) throw std::runtime_error(std::string("RunCli: ") + what + " failed");
+}
+
+}  // namespace
+
+CliResult RunCli(std::vector<std::string> const& args, std::string const& stdin_text) {
+  std::array<int, 2> in{};
+  std::array<int, 2> out{};
+  std::array<int, 2> err{};
+  CheckSys(pipe(in.data()), "pipe");
+  CheckSys(pipe(out.data()), "pipe");
+  CheckSys(pipe(err.data()), "pipe");
+
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+  for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]}) {
+    posix_spawn_file_actions_addclose(&fa, fd);
+  }
+  std::vector<std::string> argv_s;
+  argv_s.emplace_back(CASEBRIDGE_BINARY);
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  argv.reserve(argv_s.size() + 1);
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  pid_t pid = 0;
+  int const rc = posix_spawn(&pid, CASEBRIDGE_BINARY, &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  close(in[0]);
+  close(out[1]);
+  close(err[1]);
+  CheckSys(rc, "posix_spawn");
+
+  // Feed stdin and drain stdout/stderr together so no pipe fills up and blocks the child.
+  CliResult result;
+  std::size_t written = 0;
+  if (stdin_text.empty()) {
+    close(in[1]);
+    in[1] = -1;
+  } else {
+    fcntl(in[1], F_SETFL, O_NONBLOCK);
+  }
+  std::signal(SIGPIPE, SIG_IGN);
+  std::array<char, 65536> buf{};
+  bool out_open = true;
+  bool err_open = true;
+  while (out_open || err_open) {
+    std::array<pollfd, 3> fds{{{out[0], POLLIN, 0}, {err[0], POLLIN, 0}, {in[1], POLLOUT, 0}}};
+    nfds_t const n = in[1] >= 0 ? 3 : 2;
+    if (poll(fds.data(), n, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    auto drain = [&](pollfd const& p, std::string& sink, bool& open) {
+      if (!open || (p.revents & (POLLIN | POLLHUP | POLLERR)) == 0) return;
+      auto const got = read(p.fd, buf.data(), buf.size());
+      if (got <= 0) {
+        open = false;
+      } else {
+        sink.append(buf.data(), static_cast<std::size_t>(got));
+      }
+    };
+    drain(fds[0], result.out, out_open);
+    drain(fds[1], result.err, err_open);
+    if (n == 3 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP)) != 0) {
+      auto const put = write(in[1], stdin_text.data() + written, stdin_text.size() - written);
+      if (put > 0) written += static_cast<std::size_t>(put);
+      if (put < 0 || written == stdin_text.size()) {
+        close(in[1]);
+        in[1] = -1;
+      }
+    }
+  }
+  if (in[1] >= 0) close(in[1]);
+  close(out[0]);
+  close(err[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+std::string SourcePath(std::string const& relative) {
+  return std::string(CASEBRIDGE_SOURCE_DIR) + "/" + relative;
+}
+
+std::vector<std::string> Lines(std::string const& text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+}  // namespace casebridge::testing_util
