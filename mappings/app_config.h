@@ -21,12 +21,12 @@ struct SalesforceConfig {
   std::string api_version = "62.0";
   SalesforceAuthFlow auth_flow = SalesforceAuthFlow::kJwtBearer;
   std::string client_id;
-  std::string username;          // JWT `sub`
-  SecretSource private_key;      // JWT bearer: PEM private key
-  SecretSource client_secret;    // client credentials / refresh token flows
-  SecretSource refresh_token;    // refresh token flow
-  std::string ca_bundle;         // optional custom CA bundle path
-  std::string proxy;             // optional; HTTPS_PROXY applies when empty
+  std::string username;        // JWT `sub`
+  SecretSource private_key;    // JWT bearer: PEM private key
+  SecretSource client_secret;  // client credentials / refresh token flows
+  SecretSource refresh_token;  // refresh token flow
+  std::string ca_bundle;       // optional custom CA bundle path
+  std::string proxy;           // optional; HTTPS_PROXY applies when empty
 };
 
 struct ForgeConfig {

@@ -24,10 +24,9 @@ constexpr std::array<RuleInfo, kRuleCount> kRules = {{
 }};
 
 constexpr std::array<std::string_view, kActionCount> kActionNames = {
-    "reassign_back_office", "call_installer",        "sales_referral_reminder",
-    "homeowner_followup",   "beam_followup",         "tier_followup",
-    "escalate_am_silence",  "notify_manager",        "forge_document",
-    "forge_service_ticket",
+    "reassign_back_office", "call_installer",       "sales_referral_reminder", "homeowner_followup",
+    "beam_followup",        "tier_followup",        "escalate_am_silence",     "notify_manager",
+    "forge_document",       "forge_service_ticket",
 };
 
 }  // namespace
@@ -53,21 +52,29 @@ std::optional<ActionId> ParseActionId(std::string_view name) {
 
 ActionKind KindOf(ActionId id) {
   switch (id) {
-    case ActionId::kReassignBackOffice: return ActionKind::kReassign;
+    case ActionId::kReassignBackOffice:
+      return ActionKind::kReassign;
     case ActionId::kEscalateAmSilence:
-    case ActionId::kNotifyManager: return ActionKind::kFeedPost;
+    case ActionId::kNotifyManager:
+      return ActionKind::kFeedPost;
     case ActionId::kForgeDocument:
-    case ActionId::kForgeServiceTicket: return ActionKind::kForgeRecord;
-    default: return ActionKind::kTask;
+    case ActionId::kForgeServiceTicket:
+      return ActionKind::kForgeRecord;
+    default:
+      return ActionKind::kTask;
   }
 }
 
 std::string_view ActionKindName(ActionKind kind) {
   switch (kind) {
-    case ActionKind::kReassign: return "reassign";
-    case ActionKind::kTask: return "task";
-    case ActionKind::kFeedPost: return "feed_post";
-    case ActionKind::kForgeRecord: return "forge_record";
+    case ActionKind::kReassign:
+      return "reassign";
+    case ActionKind::kTask:
+      return "task";
+    case ActionKind::kFeedPost:
+      return "feed_post";
+    case ActionKind::kForgeRecord:
+      return "forge_record";
   }
   return "task";
 }

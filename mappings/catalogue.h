@@ -55,15 +55,15 @@ ActionKind KindOf(ActionId id);
 std::string_view ActionKindName(ActionKind kind);
 
 constexpr std::array<RuleId, kRuleCount> kAllRules = {
-    RuleId::kResponse4bh,        RuleId::kTierUpdate24h,     RuleId::kManagerNotified,
+    RuleId::kResponse4bh,        RuleId::kTierUpdate24h,       RuleId::kManagerNotified,
     RuleId::kRelationsMissing,   RuleId::kOutreachNoteMissing, RuleId::kBackOfficeHandoff,
-    RuleId::kInstallerContact2d, RuleId::kSalesReferral2d,   RuleId::kFollowup5d,
-    RuleId::kAmResponse5d,       RuleId::kBeamFollowup1w,    RuleId::kCaseNotRequired,
+    RuleId::kInstallerContact2d, RuleId::kSalesReferral2d,     RuleId::kFollowup5d,
+    RuleId::kAmResponse5d,       RuleId::kBeamFollowup1w,      RuleId::kCaseNotRequired,
 };
 constexpr std::array<ActionId, kActionCount> kAllActions = {
-    ActionId::kReassignBackOffice, ActionId::kCallInstaller,     ActionId::kSalesReferralReminder,
-    ActionId::kHomeownerFollowup,  ActionId::kBeamFollowup,      ActionId::kTierFollowup,
-    ActionId::kEscalateAmSilence,  ActionId::kNotifyManager,     ActionId::kForgeDocument,
+    ActionId::kReassignBackOffice, ActionId::kCallInstaller, ActionId::kSalesReferralReminder,
+    ActionId::kHomeownerFollowup,  ActionId::kBeamFollowup,  ActionId::kTierFollowup,
+    ActionId::kEscalateAmSilence,  ActionId::kNotifyManager, ActionId::kForgeDocument,
     ActionId::kForgeServiceTicket,
 };
 

@@ -27,17 +27,17 @@ struct RuleDuration {
 
 /// Business calendar (SPEC 1.1). Local wall-clock opening hours in an IANA zone.
 struct CalendarPolicy {
-  std::string time_zone;                      // e.g. "America/New_York"
-  std::array<bool, 7> open_days{};            // index 0 = Monday … 6 = Sunday
-  std::chrono::minutes opens{0};              // minutes after local midnight
-  std::chrono::minutes closes{0};             // > opens
+  std::string time_zone;                        // e.g. "America/New_York"
+  std::array<bool, 7> open_days{};              // index 0 = Monday … 6 = Sunday
+  std::chrono::minutes opens{0};                // minutes after local midnight
+  std::chrono::minutes closes{0};               // > opens
   std::vector<std::chrono::sys_days> holidays;  // local dates, as day numbers; sorted, unique
 };
 
 struct ReasonsPolicy {
-  std::string installer_complaint;                       // primary reason value
-  std::vector<std::string> secondary_reasons;            // allowed secondary values
-  std::map<std::string, std::string> complaint_types;    // complaint type -> secondary reason
+  std::string installer_complaint;                     // primary reason value
+  std::vector<std::string> secondary_reasons;          // allowed secondary values
+  std::map<std::string, std::string> complaint_types;  // complaint type -> secondary reason
 };
 
 struct QueuesPolicy {
@@ -47,12 +47,12 @@ struct QueuesPolicy {
 
 /// Where a Salesforce org keeps the facts the snapshot needs (field API names).
 struct RelationsPolicy {
-  std::string installer_field;          // Case lookup to the installer Account
-  std::string homeowner_field;          // Case lookup to the homeowner Contact
-  std::string financing_field;          // Case field naming the financing partner
+  std::string installer_field;                          // Case lookup to the installer Account
+  std::string homeowner_field;                          // Case lookup to the homeowner Contact
+  std::string financing_field;                          // Case field naming the financing partner
   std::map<std::string, std::string> financing_values;  // raw value -> "beam" | "concert"
-  std::string pre_m3_pto_field;         // Case checkbox: complaint is pre-M3 PTO related
-  std::string tier_field;               // Case field holding the escalation tier 1-4
+  std::string pre_m3_pto_field;                  // Case checkbox: complaint is pre-M3 PTO related
+  std::string tier_field;                        // Case field holding the escalation tier 1-4
   std::string installer_escalation_phone_field;  // Account field: installer escalation number
 };
 
@@ -69,9 +69,9 @@ struct Person {
 };
 
 struct PeoplePolicy {
-  Person escalation_contact;        // tagged when the AM is silent (seed: Cassandra Mercado)
-  std::vector<Person> managers;     // notified for tier 4 (seed: Tom O'Hearen, Alex)
-  std::string beam_risk_email;      // partner risk team (seed: risk@greentechrenewables.com)
+  Person escalation_contact;     // tagged when the AM is silent (seed: Cassandra Mercado)
+  std::vector<Person> managers;  // notified for tier 4 (seed: Tom O'Hearen, Alex)
+  std::string beam_risk_email;   // partner risk team (seed: risk@greentechrenewables.com)
 };
 
 struct TemplatesPolicy {

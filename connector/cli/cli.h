@@ -12,11 +12,11 @@ namespace casebridge::cli {
 /// SPEC section 3 exit codes.
 enum ExitCode : int {
   kExitOk = 0,
-  kExitBreach = 1,      // completed with breached flags and --fail-on-breach
-  kExitUsage = 2,       // bad usage, config or input
-  kExitAuth = 3,        // authentication failed
-  kExitRemote = 4,      // remote API failure after retries
-  kExitBudget = 5,      // API budget exhausted, progress saved
+  kExitBreach = 1,  // completed with breached flags and --fail-on-breach
+  kExitUsage = 2,   // bad usage, config or input
+  kExitAuth = 3,    // authentication failed
+  kExitRemote = 4,  // remote API failure after retries
+  kExitBudget = 5,  // API budget exhausted, progress saved
 };
 
 struct CommandContext {

@@ -34,13 +34,13 @@ std::string_view StatusCodeName(StatusCode code);
 
 /// Extra facts about a failure; every field is optional.
 struct ErrorInfo {
-  int http_status = 0;            // 0 when no HTTP response was involved
-  std::string vendor_code;        // e.g. "UNABLE_TO_LOCK_ROW"
-  std::string request_id;         // server-side request id, when the server sent one
+  int http_status = 0;      // 0 when no HTTP response was involved
+  std::string vendor_code;  // e.g. "UNABLE_TO_LOCK_ROW"
+  std::string request_id;   // server-side request id, when the server sent one
   std::chrono::milliseconds retry_after{0};
-  std::string file;               // input file of a data/config error
-  long line = 0;                  // 1-based line in `file`, 0 when not applicable
-  std::string field;              // offending key or field name
+  std::string file;   // input file of a data/config error
+  long line = 0;      // 1-based line in `file`, 0 when not applicable
+  std::string field;  // offending key or field name
 };
 
 class [[nodiscard]] Status {
@@ -97,7 +97,7 @@ std::ostream& operator<<(std::ostream& os, Status const& s);
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  StatusOr(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   StatusOr(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     if (std::get<Status>(v_).ok()) {
       v_ = Status(StatusCode::kInternal, "StatusOr constructed from an OK status");

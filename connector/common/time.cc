@@ -106,7 +106,8 @@ void AppendInstant(std::string& out, Instant t) {
   auto tod = t - day;
   int const y = static_cast<int>(ymd.year());
   if (y < 0 || y > 9999) {
-    out += "0000-00-00T00:00:00Z";  // outside ISO-8601 basic range; never produced from parsed input
+    out +=
+        "0000-00-00T00:00:00Z";  // outside ISO-8601 basic range; never produced from parsed input
     return;
   }
   auto const uy = static_cast<unsigned>(y);

@@ -50,10 +50,10 @@ struct Flag {
 struct PlannedAction {
   mappings::ActionId action{};
   mappings::ActionKind kind{};
-  int n = 1;                  // occurrence number: 1 first, 2 next recurrence, …
+  int n = 1;  // occurrence number: 1 first, 2 next recurrence, …
   std::optional<Instant> due;
-  std::string key;            // "<case id>:<action id>:<n>"
-  mappings::RuleId rule{};    // the rule whose clock this action serves (audit evidence)
+  std::string key;          // "<case id>:<action id>:<n>"
+  mappings::RuleId rule{};  // the rule whose clock this action serves (audit evidence)
 };
 
 struct Evaluation {

@@ -40,10 +40,10 @@ enum class Financing : std::uint8_t { kNone, kBeam, kConcert };
 struct Event {
   EventType type = EventType::kUnknown;
   Instant at{};
-  std::string to;       // kReassigned: "queue:<key>" or "user:<id>"
+  std::string to;                            // kReassigned: "queue:<key>" or "user:<id>"
   CallOutcome outcome = CallOutcome::kNone;  // kInstallerCalled
-  std::string action;   // kTaskCreated: action id
-  std::string key;      // kTaskCreated: idempotency key
+  std::string action;                        // kTaskCreated: action id
+  std::string key;                           // kTaskCreated: idempotency key
 };
 
 struct Snapshot {
@@ -54,7 +54,7 @@ struct Snapshot {
   std::optional<Instant> closed_at;
   std::string primary_reason;
   std::string secondary_reason;
-  int tier = 0;  // 0 = null, else 1-4
+  int tier = 0;       // 0 = null, else 1-4
   std::string owner;  // "queue:<key>" | "user:<id>" | ""
   Financing financing = Financing::kNone;
   bool pre_m3_pto = false;

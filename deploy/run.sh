@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# casebridge developer entry point: installs what is missing (Debian 12, as root), builds, runs.
+#
+#   bash deploy/run.sh demo   build (Release) and run the main job on the bundled sample data
+#   bash deploy/run.sh test   build and run every test, then the whole suite again under
+#                             AddressSanitizer + UndefinedBehaviorSanitizer
+#   bash deploy/run.sh deps   only install the missing Debian packages
+#
+# Environment: CASEBRIDGE_JOBS (parallel jobs, default: nproc), CASEBRIDGE_SKIP_ASAN=1 (local use).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$(pwd)
+jobs=${CASEBRIDGE_JOBS:-$(nproc)}
+
+packages=(
+  ca-certificates build-essential g++ cmake ninja-build pkg-config python3 time tzdata
+  clang-format clang-tidy
+  libcpprest-dev libssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
+  libboost-program-options-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libhowardhinnant-date-dev libsimdjson-dev libsqlite3-dev libpq-dev postgresql
+)
+
+install_missing() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
+      missing+=("$p")
+    fi
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "casebridge: installing missing Debian packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# configure_and_build <dir> [cmake args...]
+configure_and_build() {
+  local dir=$1
+  shift
+  cmake -S "$root" -B "$dir" -G Ninja "$@" >"$dir.configure.log" 2>&1 || {
+    cat "$dir.configure.log"
+    return 1
+  }
+  cmake --build "$dir" --parallel "$jobs"
+}
+
+run_tests() {
+  local dir=$1
+  ctest --test-dir "$dir" --output-on-failure --parallel "$jobs" --timeout 600
+}
+
+mode=${1:-}
+case "$mode" in
+  deps)
+    install_missing
+    ;;
+  demo)
+    install_missing
+    configure_and_build "$root/build" -DCMAKE_BUILD_TYPE=Release -DCASEBRIDGE_TESTS=OFF \
+      -DCASEBRIDGE_BENCH=OFF
+    echo
+    echo "casebridge: evaluating the bundled sample cases (tests/data/samples.jsonl)"
+    echo "            as of 2026-03-20T15:00:00Z with the shipped policy (mappings/default)"
+    echo
+    exec "$root/build/connector/cli/casebridge" evaluate --input "$root/tests/data/samples.jsonl" \
+      --now 2026-03-20T15:00:00Z --format text
+    ;;
+  test)
+    install_missing
+    start=$(date +%s)
+    echo "== build and test (RelWithDebInfo) =="
+    configure_and_build "$root/build-test" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    run_tests "$root/build-test"
+    if [ "${CASEBRIDGE_SKIP_ASAN:-0}" != "1" ]; then
+      echo "== build and test again under AddressSanitizer + UndefinedBehaviorSanitizer =="
+      configure_and_build "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug \
+        -DCASEBRIDGE_SANITIZE=address,undefined -DCASEBRIDGE_BENCH=OFF
+      ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+        run_tests "$root/build-asan"
+    fi
+    echo "casebridge: all test runs passed in $(($(date +%s) - start)) s"
+    ;;
+  *)
+    sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    exit 2
+    ;;
+esac
