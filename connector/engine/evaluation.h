@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "connector/common/time.h"
@@ -14,8 +15,13 @@
 namespace casebridge::engine {
 
 /// Where a case stands. Names are the `stage` strings of `casebridge evaluate`.
+/// Decided in this order: `closed_at` set -> closed. An installer complaint (primary reason) is
+/// then placed in the seed-001 procedure: pre-M3 PTO -> case_not_required; never reassigned to
+/// the back-office queue -> agent_steps; Beam/Concert -> beam_followup; then the furthest
+/// back-office step reached: installer_contacted, else sales_referral, else installer_called,
+/// else back_office. Any other case by its seed-000 tier (4, 3, 2, 1), else open.
 enum class Stage : std::uint8_t {
-  kClosed,               // "closed"
+  kClosed,               // "closed": closed_at is set (a reopened case has it null again)
   kCaseNotRequired,      // "case_not_required": pre-M3 PTO installer complaint
   kAgentSteps,           // "agent_steps": installer complaint not yet in back office
   kBeamFollowup,         // "beam_followup": Beam/Concert case in back office
@@ -56,13 +62,26 @@ struct PlannedAction {
   mappings::RuleId rule{};  // the rule whose clock this action serves (audit evidence)
 };
 
+/// Engine-internal working memory. It lives in the Evaluation so that a caller that reuses one
+/// Evaluation per thread evaluates without allocating in steady state while the Engine itself
+/// stays immutable (and thread-safe). Not part of the result: its contents are unspecified
+/// between calls and writers ignore it.
+struct EvaluationScratch {
+  std::vector<std::uint32_t> order;     // indices of the evaluated events, sorted by `at`
+  std::vector<std::string> spare_keys;  // key buffers of dropped actions, reused for new ones
+};
+
 struct Evaluation {
   Stage stage = Stage::kOpen;
   std::vector<Flag> flags;
   std::vector<PlannedAction> actions;
+  EvaluationScratch scratch;
 
+  /// Empties the result (Engine::Evaluate() does not need it: it replaces the contents). Keeps
+  /// capacity, including the actions' key buffers, so clearing does not defeat reuse.
   void Clear() {
     flags.clear();
+    for (auto& a : actions) scratch.spare_keys.push_back(std::move(a.key));
     actions.clear();
     stage = Stage::kOpen;
   }
