@@ -114,7 +114,7 @@ SecretSource LoadSecret(Checker& c, Json const& section, std::string const& sect
   auto it = section.find(key);
   if (it == section.end() || it->is_null()) {
     if (use == SecretUse::kNeeded) {
-      c.Add(path, "missing required secret; give {\"env\": \"NAME\"} or {\"file\": \"PATH\"}");
+      c.Add(path, R"(missing required secret; give {"env": "NAME"} or {"file": "PATH"})");
     }
     return out;
   }
@@ -124,7 +124,7 @@ SecretSource LoadSecret(Checker& c, Json const& section, std::string const& sect
     return out;
   }
   if (!v.is_object()) {
-    c.Add(path, "expected {\"env\": \"NAME\"} or {\"file\": \"PATH\"}, got " + TypeName(v));
+    c.Add(path, R"(expected {"env": "NAME"} or {"file": "PATH"}, got )" + TypeName(v));
     return out;
   }
   bool bad = false;
@@ -144,7 +144,7 @@ SecretSource LoadSecret(Checker& c, Json const& section, std::string const& sect
     return out;
   }
   if (!has_env && !has_file) {
-    if (!bad) c.Add(path, "expected {\"env\": \"NAME\"} or {\"file\": \"PATH\"}");
+    if (!bad) c.Add(path, R"(expected {"env": "NAME"} or {"file": "PATH"})");
     return out;
   }
   if (has_env) {

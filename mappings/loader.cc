@@ -421,7 +421,7 @@ void LoadRelations(Checker& c, Json const& doc, RelationsPolicy& out) {
         auto s = c.StringValue(partner, vpath);
         if (!s) continue;
         if (*s != "beam" && *s != "concert") {
-          c.Add(vpath, "maps to " + Quote(*s) + "; expected \"beam\" or \"concert\"");
+          c.Add(vpath, "maps to " + Quote(*s) + R"(; expected "beam" or "concert")");
           continue;
         }
         out.financing_values.emplace(raw, *s);

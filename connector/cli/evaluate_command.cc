@@ -115,10 +115,8 @@ class LineSource {
 };
 
 bool IsBlank(std::string_view s) {
-  for (char c : s) {
-    if (c != ' ' && c != '\t' && c != '\r' && c != '\f' && c != '\v') return false;
-  }
-  return true;
+  return std::ranges::all_of(
+      s, [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; });
 }
 
 // Closes a file descriptor we opened (never stdin).
@@ -232,7 +230,7 @@ int RunEvaluateCommand(std::vector<std::string> const& args, CommandContext& ctx
   engine::Evaluation evaluation;
   engine::EvaluationTotals totals;
   std::string out;
-  out.reserve(kFlushAt + 64 * 1024);
+  out.reserve(kFlushAt + std::size_t{64} * 1024);
   std::string problem;
   auto flush = [&] {
     if (out.empty()) return;
@@ -241,7 +239,7 @@ int RunEvaluateCommand(std::vector<std::string> const& args, CommandContext& ctx
     out.clear();
   };
 
-  long line_no = 0;
+  std::int64_t line_no = 0;
   std::int64_t bad = 0;
   std::string_view line;
   while (source.Next(line, flush)) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -38,9 +39,9 @@ struct ErrorInfo {
   std::string vendor_code;  // e.g. "UNABLE_TO_LOCK_ROW"
   std::string request_id;   // server-side request id, when the server sent one
   std::chrono::milliseconds retry_after{0};
-  std::string file;   // input file of a data/config error
-  long line = 0;      // 1-based line in `file`, 0 when not applicable
-  std::string field;  // offending key or field name
+  std::string file;       // input file of a data/config error
+  std::int64_t line = 0;  // 1-based line in `file`, 0 when not applicable
+  std::string field;      // offending key or field name
 };
 
 class [[nodiscard]] Status {

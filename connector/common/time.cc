@@ -1,7 +1,9 @@
 #include "connector/common/time.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <limits>
 
 namespace casebridge {
 namespace {
@@ -102,23 +104,30 @@ std::optional<Instant> ParseInstant(std::string_view s) {
 
 void AppendInstant(std::string& out, Instant t) {
   auto const day = std::chrono::floor<days>(t);
-  std::chrono::year_month_day const ymd{day};
-  auto tod = t - day;
-  int const y = static_cast<int>(ymd.year());
-  if (y < 0 || y > 9999) {
-    out +=
-        "0000-00-00T00:00:00Z";  // outside ISO-8601 basic range; never produced from parsed input
-    return;
+  // Timestamps of one case cluster on a few days: remember the last date's text per thread.
+  thread_local days::rep cached_day = std::numeric_limits<days::rep>::min();
+  thread_local std::array<char, 11> cached_date{};  // "YYYY-MM-DDT"
+  if (day.time_since_epoch().count() != cached_day) {
+    std::chrono::year_month_day const ymd{day};
+    int const y = static_cast<int>(ymd.year());
+    if (y < 0 || y > 9999) {
+      out += "0000-00-00T00:00:00Z";  // outside ISO-8601 basic range; never from parsed input
+      return;
+    }
+    std::string date;
+    auto const uy = static_cast<unsigned>(y);
+    Append2(date, uy / 100);
+    Append2(date, uy % 100);
+    date.push_back('-');
+    Append2(date, static_cast<unsigned>(ymd.month()));
+    date.push_back('-');
+    Append2(date, static_cast<unsigned>(ymd.day()));
+    date.push_back('T');
+    std::copy(date.begin(), date.end(), cached_date.begin());
+    cached_day = day.time_since_epoch().count();
   }
-  auto const uy = static_cast<unsigned>(y);
-  Append2(out, uy / 100);
-  Append2(out, uy % 100);
-  out.push_back('-');
-  Append2(out, static_cast<unsigned>(ymd.month()));
-  out.push_back('-');
-  Append2(out, static_cast<unsigned>(ymd.day()));
-  out.push_back('T');
-  auto const secs = static_cast<unsigned>(tod.count());
+  out.append(cached_date.data(), cached_date.size());
+  auto const secs = static_cast<unsigned>((t - day).count());
   Append2(out, secs / 3600);
   out.push_back(':');
   Append2(out, secs / 60 % 60);

@@ -61,5 +61,15 @@ TEST(Time, AppendInstantAppends) {
   EXPECT_EQ(s, "at 2026-03-02T15:06:07Z");
 }
 
+TEST(Time, AppendInstantAcrossDaysAndBackUsesTheRightDate) {
+  std::string s;
+  for (auto const* text : {"2026-03-02T23:59:59Z", "2026-03-03T00:00:00Z", "2026-03-02T00:00:01Z",
+                           "1999-12-31T12:00:00Z", "2026-03-03T10:00:00Z"}) {
+    s.clear();
+    AppendInstant(s, At(text));
+    EXPECT_EQ(s, text);
+  }
+}
+
 }  // namespace
 }  // namespace casebridge

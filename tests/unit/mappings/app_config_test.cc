@@ -25,9 +25,9 @@ MATCHER_P2(IsProblem, key, message_part,
   return arg.key == key && arg.message.find(message_part) != std::string::npos;
 }
 
-constexpr char kPem[] =
+constexpr char const* kPem =
     "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n";
-constexpr char kSecretValue[] = "hunter2-S3CR3T-value";
+constexpr char const* kSecretValue = "hunter2-S3CR3T-value";
 
 // Sets an environment variable for the test's lifetime.
 class ScopedEnv {
@@ -72,7 +72,7 @@ class AppConfigTest : public ::testing::Test {
   std::vector<Problem> problems_;
 };
 
-constexpr char kJwtConfig[] = R"({
+constexpr char const* kJwtConfig = R"({
   // comments are allowed
   "salesforce": {
     "login_url": "https://login.salesforce.com",

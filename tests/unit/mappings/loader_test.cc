@@ -19,7 +19,6 @@ namespace {
 using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
-using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::Each;
 using ::testing::ElementsAre;
@@ -50,7 +49,7 @@ class MappingsDir {
  public:
   using Files = std::initializer_list<std::pair<std::string, std::string>>;
   MappingsDir() : MappingsDir(Files{}) {}
-  explicit MappingsDir(Files files) {
+  MappingsDir(Files files) {  // NOLINT(google-explicit-constructor): initializer list
     std::map<std::string, std::string> const overrides(files.begin(), files.end());
     for (auto const& f : ShippedMappingFiles()) {
       auto it = overrides.find(std::string(f.name));
