@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # casebridge developer entry point: installs what is missing (Debian 12, as root), builds, runs.
 #
-#   bash deploy/run.sh demo   build (Release) and run the main job on the bundled sample data
+#   bash deploy/run.sh demo   build (Release) and run the main job (`casebridge demo`) on the sandbox
 #   bash deploy/run.sh test   build and run every test, then the whole suite again under
 #                             AddressSanitizer + UndefinedBehaviorSanitizer
 #   bash deploy/run.sh deps   only install the missing Debian packages
@@ -18,6 +18,7 @@ packages=(
   libcpprest-dev libssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libboost-program-options-dev libgtest-dev libgmock-dev libbenchmark-dev
   libhowardhinnant-date-dev libsimdjson-dev libsqlite3-dev libpq-dev postgresql
+  chromium python3-jsonschema
 )
 
 install_missing() {
@@ -58,14 +59,14 @@ case "$mode" in
     ;;
   demo)
     install_missing
+    echo "casebridge: building (Release; log in build.log) ..."
     configure_and_build "$root/build" -DCMAKE_BUILD_TYPE=Release -DCASEBRIDGE_TESTS=OFF \
-      -DCASEBRIDGE_BENCH=OFF
+      -DCASEBRIDGE_BENCH=OFF >"$root/build.log" 2>&1 || {
+      tail -n 40 "$root/build.log"
+      exit 1
+    }
     echo
-    echo "casebridge: evaluating the bundled sample cases (tests/data/samples.jsonl)"
-    echo "            as of 2026-03-20T15:00:00Z with the shipped policy (mappings/default)"
-    echo
-    exec "$root/build/connector/cli/casebridge" evaluate --input "$root/tests/data/samples.jsonl" \
-      --now 2026-03-20T15:00:00Z --format text
+    exec "$root/build/connector/cli/casebridge" demo
     ;;
   test)
     install_missing

@@ -27,6 +27,9 @@ struct SalesforceConfig {
   SecretSource refresh_token;  // refresh token flow
   std::string ca_bundle;       // optional custom CA bundle path
   std::string proxy;           // optional; HTTPS_PROXY applies when empty
+  /// JWT `aud` when the token endpoint is not login/test.salesforce.com (My Domain login
+  /// URLs still use https://login.salesforce.com unless the org says otherwise); empty = derived.
+  std::string jwt_audience;
 };
 
 struct ForgeConfig {

@@ -209,7 +209,7 @@ void LoadSalesforce(Checker& c, Json const& sf, fs::path const& base, Salesforce
   if (!c.IsObject(sf, root)) return;
   c.KnownKeys(sf, root,
               {"login_url", "api_version", "auth_flow", "client_id", "username", "private_key",
-               "client_secret", "refresh_token", "ca_bundle", "proxy"});
+               "client_secret", "refresh_token", "ca_bundle", "proxy", "jwt_audience"});
   if (sf.contains("login_url")) {
     if (auto s = c.StringValue(sf.at("login_url"), Join(root, "login_url"))) {
       CheckServiceUrl(c, Join(root, "login_url"), *s);
@@ -281,6 +281,10 @@ void LoadSalesforce(Checker& c, Json const& sf, fs::path const& base, Salesforce
     if (!fs::is_regular_file(out.ca_bundle, ec) || ::access(out.ca_bundle.c_str(), R_OK) != 0) {
       c.Add(Join(root, "ca_bundle"), "CA bundle " + out.ca_bundle + " is not a readable file");
     }
+  }
+  if (auto s = c.OptionalString(sf, root, "jwt_audience"); s && !s->empty()) {
+    CheckServiceUrl(c, Join(root, "jwt_audience"), *s);
+    out.jwt_audience = *s;
   }
   if (auto s = c.OptionalString(sf, root, "proxy"); s && !s->empty()) {
     auto parts = SplitUrl(*s);

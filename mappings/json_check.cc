@@ -1,7 +1,12 @@
 #include "mappings/json_check.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
+
+#include "mappings/defaults.h"
 
 namespace casebridge::mappings::json_internal {
 namespace {
@@ -282,6 +287,54 @@ std::optional<std::string> Checker::OptionalString(Json const& obj, std::string_
     return std::nullopt;
   }
   return it->get<std::string>();
+}
+
+std::optional<MappingText> ReadMappingFile(std::string const& dir, std::string_view name,
+                                           std::string_view root_key,
+                                           std::vector<Problem>& problems) {
+  namespace fs = std::filesystem;
+  if (!dir.empty()) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+      problems.push_back(Problem{dir, "",
+                                 fs::exists(dir, ec) ? "not a directory (expected a mappings "
+                                                       "directory)"
+                                                     : "mappings directory does not exist"});
+      return std::nullopt;
+    }
+    fs::path const file = fs::path(dir) / name;
+    if (fs::exists(file, ec)) {
+      std::ifstream in(file, std::ios::binary);
+      std::ostringstream buf;
+      if (in) buf << in.rdbuf();
+      if (!in || in.bad()) {
+        problems.push_back(Problem{file.string(), std::string(root_key),
+                                   "cannot be read (check its permissions)"});
+        return std::nullopt;
+      }
+      return MappingText{std::move(buf).str(), file.string()};
+    }
+  }
+  std::string label = std::string(kShippedMappingsLabel) + "/" + std::string(name);
+  auto embedded = ShippedMappingFile(name);
+  if (!embedded) {
+    problems.push_back(Problem{std::move(label), std::string(root_key),
+                               "missing from the embedded defaults (build problem)"});
+    return std::nullopt;
+  }
+  return MappingText{std::string(*embedded), std::move(label)};
+}
+
+Status ProblemsStatus(std::vector<Problem> const& problems, std::string_view what) {
+  if (problems.empty()) return OkStatus();
+  std::string message = std::to_string(problems.size()) +
+                        (problems.size() == 1 ? " problem" : " problems") + " in the " +
+                        std::string(what) + ":";
+  for (auto const& p : problems) message += "\n" + p.ToString();
+  ErrorInfo info;
+  info.file = problems.front().file;
+  info.field = problems.front().key;
+  return InvalidArgumentError(std::move(message), std::move(info));
 }
 
 }  // namespace casebridge::mappings::json_internal

@@ -16,6 +16,17 @@
 #include "mappings/loader.h"
 
 namespace casebridge::mappings::json_internal {
+/// The text of one mapping file and the label that names it in problems.
+struct MappingText {
+  std::string text;
+  std::string label;  // the file's path, or "<shipped defaults>/<name>"
+};
+/// Reads mapping file `name` of directory `dir`; the embedded shipped default when `dir` is
+/// empty or has no such file. Reports a missing/unreadable directory or file under `root_key`
+/// and returns nullopt then.
+std::optional<MappingText> ReadMappingFile(std::string const& dir, std::string_view name,
+                                           std::string_view root_key,
+                                           std::vector<Problem>& problems);
 
 using Json = nlohmann::json;
 
@@ -36,6 +47,10 @@ std::optional<std::string_view> Closest(std::string_view word,
 /// True when `s` looks like an e-mail address: one '@', a non-empty local part, a dotted
 /// domain, no spaces.
 bool LooksLikeEmail(std::string_view s);
+
+/// kInvalidArgument "<N> problem(s) in the <what>:" followed by every problem, one per line
+/// (file and field of the first in the ErrorInfo); OK when `problems` is empty.
+Status ProblemsStatus(std::vector<Problem> const& problems, std::string_view what);
 
 /// Collects problems for one file.
 class Checker {

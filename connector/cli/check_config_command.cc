@@ -16,7 +16,9 @@
 
 #include "connector/cli/cli.h"
 #include "mappings/defaults.h"
+#include "mappings/forge_mapping.h"
 #include "mappings/loader.h"
+#include "mappings/signals.h"
 
 namespace casebridge::cli {
 namespace {
@@ -128,6 +130,14 @@ int RunCheckConfigCommand(std::vector<std::string> const& args, CommandContext& 
     policy_dir = config.mappings_dir;
   }
   mappings::Policy const policy = mappings::LoadPolicy(policy_dir, problems);
+  // forge.json (optional in a mappings directory: the shipped one applies when it is absent).
+  // A missing directory is already reported by LoadPolicy.
+  mappings::ForgeMapping forge_mapping;
+  mappings::SignalsMapping signals;
+  if (std::error_code ec; policy_dir.empty() || fs::is_directory(policy_dir, ec)) {
+    forge_mapping = mappings::LoadForgeMapping(policy_dir, problems);
+    signals = mappings::LoadSignals(policy_dir, problems);
+  }
 
   if (!problems.empty()) {
     for (auto const& p : problems) ctx.err << p.ToString() << "\n";
@@ -158,6 +168,10 @@ int RunCheckConfigCommand(std::vector<std::string> const& args, CommandContext& 
     out << " " << key << "=" << name << (key == policy.queues.back_office ? " (back office)" : "");
   }
   out << "\n";
+  out << "forge mapping: " << forge_mapping.origin << " (" << forge_mapping.signals.size()
+      << " signals)\n";
+  out << "salesforce signals: " << signals.origin << " (" << signals.salesforce.events.size()
+      << " signals over " << signals.salesforce.related.size() << " related objects)\n";
   if (!config_path.empty()) {
     auto const& sf = config.salesforce;
     if (sf.client_id.empty()) {

@@ -12,11 +12,23 @@ struct Command {
   CommandFn run;
 };
 
-constexpr std::array<Command, 3> kCommands = {{
+constexpr std::array<Command, 9> kCommands = {{
+    {"demo", "the main job on the bundled sandbox: sample org, one sync, a summary",
+     RunDemoCommand},
+    {"sync", "one incremental sync (--once) or a loop (--every 15m); --dry-run plans only",
+     RunSyncCommand},
+    {"backfill", "re-evaluate a range of history; --apply writes, --resume continues",
+     RunBackfillCommand},
     {"evaluate", "evaluate case snapshots (JSON Lines) against the procedures", RunEvaluateCommand},
     {"calendar", "business-calendar arithmetic: `due` and `elapsed`", RunCalendarCommand},
     {"check-config", "validate casebridge.json and the mappings, listing every problem",
      RunCheckConfigCommand},
+    {"auth", "`auth check`: authenticate to each configured system, print who it is",
+     RunAuthCommand},
+    {"report", "compliance export (csv, json, md, html) from the state store or snapshots",
+     RunReportCommand},
+    {"sandbox", "run the Salesforce and Forge emulators on loopback, for trying things by hand",
+     RunSandboxCommand},
 }};
 
 void PrintUsage(std::ostream& os) {

@@ -31,6 +31,12 @@ using CommandFn = int (*)(std::vector<std::string> const& args, CommandContext& 
 int RunCalendarCommand(std::vector<std::string> const& args, CommandContext& ctx);
 int RunEvaluateCommand(std::vector<std::string> const& args, CommandContext& ctx);
 int RunCheckConfigCommand(std::vector<std::string> const& args, CommandContext& ctx);
+int RunAuthCommand(std::vector<std::string> const& args, CommandContext& ctx);
+int RunSandboxCommand(std::vector<std::string> const& args, CommandContext& ctx);
+int RunReportCommand(std::vector<std::string> const& args, CommandContext& ctx);
+int RunSyncCommand(std::vector<std::string> const& args, CommandContext& ctx);
+int RunDemoCommand(std::vector<std::string> const& args, CommandContext& ctx);
+int RunBackfillCommand(std::vector<std::string> const& args, CommandContext& ctx);
 
 /// Entry point used by main(): dispatches argv to a subcommand and returns the exit code.
 int Main(int argc, char const* const* argv, std::ostream& out, std::ostream& err);

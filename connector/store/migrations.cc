@@ -144,9 +144,21 @@ CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
   FOR EACH ROW EXECUTE FUNCTION casebridge_audit_log_append_only();
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations = {{
+// Case facts the compliance reports show (subject, owner and installer names, queue, link).
+// Existing rows get "" (the report then falls back to ids and configured instance URLs).
+// One column per statement: SQLite's ALTER TABLE adds a single column.
+constexpr std::string_view k003FlagReportColumns = R"sql(
+ALTER TABLE case_flags ADD COLUMN subject ${TEXT} NOT NULL DEFAULT '';
+ALTER TABLE case_flags ADD COLUMN owner_name ${TEXT} NOT NULL DEFAULT '';
+ALTER TABLE case_flags ADD COLUMN installer_name ${TEXT} NOT NULL DEFAULT '';
+ALTER TABLE case_flags ADD COLUMN queue ${TEXT} NOT NULL DEFAULT '';
+ALTER TABLE case_flags ADD COLUMN record_url ${TEXT} NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations = {{
     {1, "001_init", k001Init, "", ""},
     {2, "002_audit_append_only", "", k002AuditAppendOnlySqlite, k002AuditAppendOnlyPostgres},
+    {3, "003_flag_report_columns", k003FlagReportColumns, "", ""},
 }};
 
 /// The only place the two engines' DDL differs (besides the engine-specific statements above).

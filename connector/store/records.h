@@ -108,6 +108,14 @@ struct FlagRecord {
   std::string installer;
   std::optional<int> tier;
   Instant updated_at{};  // set by the store on write
+  // Case facts for the reports (schema migration 3). Each is "" when the writer does not know
+  // it; a report then shows the id instead of the name and builds the link from the configured
+  // instance URL.
+  std::string subject;         // case subject / ticket title
+  std::string owner_name;      // display name of `owner` (user or queue)
+  std::string installer_name;  // name of the installer Account
+  std::string queue;           // queue key the case is (or was last handed to), e.g. "back_office"
+  std::string record_url;      // absolute link to the record in its source system
 };
 
 /// All current flags of one case (an empty list clears the case's flags).

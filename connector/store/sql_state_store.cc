@@ -83,8 +83,9 @@ Status ValidateAction(PlannedAction const& a) {
 
 constexpr char const* kFlagColumns =
     "case_id, case_number, source_system, rule_id, started, due, met_at, status, late_minutes, "
-    "evidence, owner, installer, tier, updated_at";
-constexpr std::size_t kFlagInsertColumns = 15;  // kFlagColumns + seq
+    "evidence, owner, installer, tier, updated_at, subject, owner_name, installer_name, queue, "
+    "record_url";
+constexpr std::size_t kFlagInsertColumns = 20;  // kFlagColumns + seq
 
 void ReadFlag(SqlRow const& row, FlagRecord& f) {
   // assign() reuses the strings' capacity: streaming does not allocate per row once warm.
@@ -102,12 +103,18 @@ void ReadFlag(SqlRow const& row, FlagRecord& f) {
   f.installer.assign(row.Text(11));
   f.tier = row.IsNull(12) ? std::nullopt : std::optional<int>(static_cast<int>(row.Int(12)));
   f.updated_at = row.Time(13);
+  f.subject.assign(row.Text(14));
+  f.owner_name.assign(row.Text(15));
+  f.installer_name.assign(row.Text(16));
+  f.queue.assign(row.Text(17));
+  f.record_url.assign(row.Text(18));
 }
 
 std::string FlagInsertSql(std::size_t rows) {
   std::string sql =
       "INSERT INTO case_flags (case_id, seq, case_number, source_system, rule_id, started, due, "
-      "met_at, status, late_minutes, evidence, owner, installer, tier, updated_at) VALUES ";
+      "met_at, status, late_minutes, evidence, owner, installer, tier, updated_at, subject, "
+      "owner_name, installer_name, queue, record_url) VALUES ";
   std::string const row = "(" + Placeholders(kFlagInsertColumns) + ")";
   for (std::size_t i = 0; i < rows; ++i) {
     if (i > 0) sql += ", ";
@@ -514,6 +521,11 @@ Status SqlStateStore::ReplaceCaseFlags(std::span<CaseFlags const> cases, Instant
         params.emplace_back(f.installer);
         params.push_back(f.tier ? SqlValue(std::int64_t{*f.tier}) : SqlValue());
         params.push_back(SqlValue::Time(now));
+        params.emplace_back(f.subject);
+        params.emplace_back(f.owner_name);
+        params.emplace_back(f.installer_name);
+        params.emplace_back(f.queue);
+        params.emplace_back(f.record_url);
         if (++rows == kFlagRowsPerInsert) {
           if (Status s = flush(); !s.ok()) return s;
         }

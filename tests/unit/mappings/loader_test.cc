@@ -112,9 +112,9 @@ TEST(ShippedDefaults, EmbedEveryFileOfTheSourceTreeVerbatim) {
     text << in.rdbuf();
     EXPECT_EQ(text.str(), f.content) << f.name << " is stale in the binary";
   }
-  EXPECT_THAT(names,
-              ElementsAre("calendar.json", "people.json", "queues.json", "quick_replies.json",
-                          "reasons.json", "relations.json", "rules.json", "templates.json"));
+  EXPECT_THAT(names, ElementsAre("calendar.json", "forge.json", "people.json", "queues.json",
+                                 "quick_replies.json", "reasons.json", "relations.json",
+                                 "rules.json", "signals.json", "templates.json"));
 }
 
 TEST(ShippedDefaults, SourceDirectoryLoadsLikeTheEmbeddedCopy) {

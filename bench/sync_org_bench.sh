@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The sync against a generated org: API calls by kind versus the minimum, wall time, peak RSS.
+#
+#   bash bench/sync_org_bench.sh [CASES] [BUILD_DIR]     (defaults: 100000, build-release)
+#
+# Starts `casebridge sandbox --demo-org CASES` (Salesforce emulator seeded with the demo org
+# generator, in its own process), then runs `casebridge sync --once` against it twice with a
+# fresh SQLite state file, under /usr/bin/time. The minimum is
+#   ceil(cases / 2000) query pages (one Case query with child subqueries)
+#   + ceil(actions / 200) collection writes + 1 token request.
+# Build first: cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release && ninja -C build-release casebridge
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cases=${1:-100000}
+build=${2:-build-release}
+bin="$build/connector/cli/casebridge"
+[ -x "$bin" ] || { echo "build $bin first (see the header of this script)" >&2; exit 2; }
+work=$(mktemp -d)
+trap 'kill "$sandbox_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+echo "generating and seeding a demo org of $cases cases ..."
+start=$(date +%s.%N)
+"$bin" sandbox --port 0 --forge-port -1 --demo-org "$cases" >"$work/sandbox.out" 2>&1 &
+sandbox_pid=$!
+base=""
+for _ in $(seq 1 1200); do
+  base=$(sed -n 's/^Salesforce emulator listening on //p' "$work/sandbox.out" | head -n1)
+  [ -n "$base" ] && break
+  kill -0 "$sandbox_pid" 2>/dev/null || { cat "$work/sandbox.out"; exit 1; }
+  sleep 0.5
+done
+[ -n "$base" ] || { echo "the sandbox did not start" >&2; exit 1; }
+printf "sandbox ready at %s after %s s\n" "$base" "$(python3 -c "print(round($(date +%s.%N) - $start, 1))")"
+
+export CASEBRIDGE_BENCH_SECRET=casebridge-sandbox-secret
+cat >"$work/casebridge.json" <<EOF
+{
+  "salesforce": {"login_url": "$base", "auth_flow": "client_credentials",
+                 "client_id": "casebridge-sandbox-client",
+                 "client_secret": {"env": "CASEBRIDGE_BENCH_SECRET"}},
+  "state_store": "sqlite:$work/state.db",
+  "api_budget_share": 1.0
+}
+EOF
+
+run() {
+  /usr/bin/time -v "$bin" sync --once --config "$work/casebridge.json" --lookback 90d \
+    --log-format json >"$work/run.out" 2>"$work/run.err" || { cat "$work/run.out" "$work/run.err" | tail -20; exit 1; }
+  cat "$work/run.out"
+  grep -E "Elapsed \(wall clock\)|Maximum resident set size" "$work/run.err" | sed 's/^\s*/  /'
+}
+
+echo
+echo "== first sync =="
+run
+actions=$(sed -n 's/^actions: \([0-9]*\) newly planned.*/\1/p' "$work/run.out")
+read_cases=$(sed -n 's/^cases: *\([0-9]*\) read.*/\1/p' "$work/run.out")
+min_query=$(( (cases + 1999) / 2000 ))
+min_write=$(( (actions + 199) / 200 ))
+echo "  minimum: $min_query query pages + $min_write writes + 1 auth = $((min_query + min_write + 1)) calls" \
+  "(cases $cases, records read $read_cases, actions $actions)"
+echo
+echo "== second sync (nothing changed) =="
+run

@@ -1,0 +1,347 @@
+#include "connector/adapters/salesforce_adapter.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <utility>
+
+#include "connector/salesforce/records.h"
+#include "connector/salesforce/soql.h"
+
+namespace casebridge::adapters {
+namespace {
+
+using salesforce::FlatRecord;
+
+std::string_view Id15(std::string_view id) { return id.size() > 15 ? id.substr(0, 15) : id; }
+
+bool SameId(std::string_view a, std::string_view b) {
+  return !a.empty() && !b.empty() && Id15(a) == Id15(b);
+}
+
+bool ContainsNoCase(std::string_view haystack, std::string_view lower_needle) {
+  if (lower_needle.empty()) return false;
+  auto const it =
+      std::search(haystack.begin(), haystack.end(), lower_needle.begin(), lower_needle.end(),
+                  [](char h, char n) { return std::tolower(static_cast<unsigned char>(h)) == n; });
+  return it != haystack.end();
+}
+
+std::string LowerCopy(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Flat lookup that treats absent and null alike.
+std::string Get(FlatRecord const& r, std::string_view name) {
+  if (name.empty()) return {};
+  for (auto const& f : r) {
+    if (f.name == name) return f.value.value_or(std::string());
+  }
+  return {};
+}
+
+std::optional<Instant> FirstTime(FlatRecord const& r, std::vector<std::string> const& fields) {
+  for (auto const& f : fields) {
+    std::string const v = Get(r, f);
+    if (v.empty()) continue;
+    return ParseInstant(v);  // nullopt: present but unparsable
+  }
+  return std::nullopt;
+}
+
+int ParseTier(std::string const& text) {
+  if (text.empty()) return 0;
+  double v = 0;
+  auto const [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size()) return -1;
+  double const r = std::round(v);
+  if (r != v || r < 1 || r > 4) return -1;
+  return static_cast<int>(r);
+}
+
+void AddField(std::vector<std::string>& fields, std::string const& f) {
+  if (!f.empty() && std::find(fields.begin(), fields.end(), f) == fields.end()) {
+    fields.push_back(f);
+  }
+}
+
+std::string Join(std::vector<std::string> const& parts, std::string_view sep) {
+  std::string out;
+  for (auto const& p : parts) {
+    if (!out.empty()) out += sep;
+    out += p;
+  }
+  return out;
+}
+
+}  // namespace
+
+void QueueDirectory::Add(std::string const& id, std::string const& key) {
+  by_id_[std::string(Id15(id))] = key;
+  by_key_[key] = id;
+}
+
+std::optional<std::string> QueueDirectory::KeyOf(std::string_view id) const {
+  auto it = by_id_.find(Id15(id));
+  if (it == by_id_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::string> QueueDirectory::IdOf(std::string_view key) const {
+  auto it = by_key_.find(key);
+  if (it == by_key_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string RelationshipOf(std::string_view lookup_field) {
+  if (lookup_field.size() > 3 && lookup_field.substr(lookup_field.size() - 3) == "__c") {
+    return std::string(lookup_field.substr(0, lookup_field.size() - 1)) + "r";
+  }
+  if (lookup_field.size() > 2 && lookup_field.substr(lookup_field.size() - 2) == "Id") {
+    return std::string(lookup_field.substr(0, lookup_field.size() - 2));
+  }
+  return {};
+}
+
+std::string QueueQuery(mappings::Policy const& policy) {
+  std::vector<std::string> names;
+  names.reserve(policy.queues.developer_names.size());
+  for (auto const& [key, name] : policy.queues.developer_names) {
+    names.push_back(salesforce::Soql::Literal(name));
+  }
+  std::string soql = "SELECT Id, DeveloperName FROM Group WHERE Type = 'Queue'";
+  if (!names.empty()) soql += " AND DeveloperName IN (" + Join(names, ",") + ")";
+  return soql;
+}
+
+SalesforceCaseAdapter::SalesforceCaseAdapter(mappings::SignalsMapping signals,
+                                             mappings::Policy const& policy, QueueDirectory queues)
+    : signals_(std::move(signals)), relations_(policy.relations), queues_(std::move(queues)) {
+  std::string const rel = RelationshipOf(relations_.installer_field);
+  if (!rel.empty() && !relations_.installer_escalation_phone_field.empty()) {
+    installer_phone_path_ = rel + "." + relations_.installer_escalation_phone_field;
+  }
+}
+
+std::string SalesforceCaseAdapter::BuildQuery(std::string const& condition) const {
+  auto const& c = signals_.salesforce.case_fields;
+  std::vector<std::string> fields{"Id"};
+  for (auto const* f :
+       {&c.number, &c.created, &c.closed, &c.primary_reason, &c.secondary_reason, &c.owner,
+        &c.owner_name, &c.subject, &c.installer_name, &c.homeowner_email, &c.installer_email,
+        &c.modstamp, &relations_.installer_field, &relations_.homeowner_field,
+        &relations_.financing_field, &relations_.pre_m3_pto_field, &relations_.tier_field,
+        &installer_phone_path_}) {
+    AddField(fields, *f);
+  }
+  std::string soql = "SELECT " + Join(fields, ", ");
+  for (auto const& [relationship, extra] : signals_.salesforce.related) {
+    std::vector<std::string> child = signals_.salesforce.FieldsOf(relationship);
+    if (relationship == "Tasks") AddField(child, signals_.salesforce.task_key_field);
+    soql += ", (SELECT " + Join(child, ", ") + " FROM " + relationship + ")";
+  }
+  soql += " FROM Case";
+  std::vector<std::string> where;
+  if (!condition.empty()) where.push_back("(" + condition + ")");
+  if (!c.where.empty()) where.push_back("(" + c.where + ")");
+  if (!where.empty()) soql += " WHERE " + Join(where, " AND ");
+  soql += " ORDER BY " + c.modstamp + ", Id";
+  return soql;
+}
+
+std::string SalesforceCaseAdapter::FeedMarker(std::string_view key) const {
+  std::string marker = signals_.salesforce.feed_key_marker;
+  auto const at = marker.find("{key}");
+  if (at != std::string::npos) marker.replace(at, 5, key);
+  return marker;
+}
+
+std::optional<std::string> SalesforceCaseAdapter::KeyInFeedBody(std::string_view body) const {
+  std::string const& marker = signals_.salesforce.feed_key_marker;
+  auto const at = marker.find("{key}");
+  if (at == std::string::npos) return std::nullopt;
+  std::string_view const prefix = std::string_view(marker).substr(0, at);
+  std::string_view const suffix = std::string_view(marker).substr(at + 5);
+  auto const start = body.rfind(prefix);
+  if (start == std::string_view::npos) return std::nullopt;
+  auto const key_begin = start + prefix.size();
+  auto const end = suffix.empty() ? body.size() : body.find(suffix, key_begin);
+  if (end == std::string_view::npos || end == key_begin) return std::nullopt;
+  return std::string(body.substr(key_begin, end - key_begin));
+}
+
+StatusOr<SalesforceCase> SalesforceCaseAdapter::Convert(std::string_view record_json,
+                                                        std::vector<std::string>* warnings) const {
+  auto flat = salesforce::FlattenRecord(record_json);
+  if (!flat.ok()) return flat.status();
+  FlatRecord const& r = *flat;
+  auto const& cf = signals_.salesforce.case_fields;
+
+  SalesforceCase out;
+  engine::Snapshot& s = out.snapshot;
+  s.id = Get(r, "Id");
+  if (s.id.empty()) return InvalidArgumentError("a Case record has no Id");
+  auto field_error = [&](std::string const& field, std::string const& message) {
+    ErrorInfo info;
+    info.field = field;
+    return InvalidArgumentError("Case " + s.id + ": " + field + ": " + message, std::move(info));
+  };
+  s.source = "salesforce";
+  s.number = Get(r, cf.number);
+  auto created = ParseInstant(Get(r, cf.created));
+  if (!created) return field_error(cf.created, "missing or not a date-time");
+  s.created_at = *created;
+  if (std::string const closed = Get(r, cf.closed); !closed.empty()) {
+    auto t = ParseInstant(closed);
+    if (!t) return field_error(cf.closed, "not a date-time: '" + closed + "'");
+    s.closed_at = *t;
+  }
+  s.primary_reason = Get(r, cf.primary_reason);
+  s.secondary_reason = Get(r, cf.secondary_reason);
+  int const tier = ParseTier(Get(r, relations_.tier_field));
+  if (tier < 0) {
+    return field_error(relations_.tier_field,
+                       "not an escalation tier 1-4: '" + Get(r, relations_.tier_field) + "'");
+  }
+  s.tier = tier;
+  out.owner_id = Get(r, cf.owner);
+  auto owner_of = [&](std::string const& id) -> std::string {
+    if (id.empty()) return {};
+    if (id.rfind("00G", 0) == 0) {
+      if (auto key = queues_.KeyOf(id)) return "queue:" + *key;
+      return "queue:" + id;
+    }
+    return "user:" + id;
+  };
+  s.owner = owner_of(out.owner_id);
+  if (std::string const fin = Get(r, relations_.financing_field); !fin.empty()) {
+    auto it = relations_.financing_values.find(fin);
+    if (it != relations_.financing_values.end()) {
+      s.financing = it->second == "beam" ? engine::Financing::kBeam : engine::Financing::kConcert;
+    }
+  }
+  s.pre_m3_pto = Get(r, relations_.pre_m3_pto_field) == "true";
+  s.homeowner_id = Get(r, relations_.homeowner_field);
+  s.installer_id = Get(r, relations_.installer_field);
+  out.modstamp = Get(r, cf.modstamp);
+  out.subject = Get(r, cf.subject);
+  out.owner_name = Get(r, cf.owner_name);
+  out.installer_name = Get(r, cf.installer_name);
+  out.installer_phone = Get(r, installer_phone_path_);
+  std::string const homeowner_email = LowerCopy(Get(r, cf.homeowner_email));
+  std::string const installer_email = LowerCopy(Get(r, cf.installer_email));
+
+  auto const& sig = signals_.salesforce;
+  for (auto const& [relationship, extra] : sig.related) {
+    std::string children;
+    bool present = false;
+    for (auto const& f : r) {
+      if (f.name == relationship) {
+        present = f.value.has_value();
+        if (present) children = *f.value;
+        break;
+      }
+    }
+    if (!present) continue;  // null: no related records
+    auto page = salesforce::ParseQueryPage(children, relationship);
+    if (!page.ok()) return page.status();
+    if (!page->done) {
+      return FailedPreconditionError("Case " + s.id + ": the " + relationship +
+                                     " subquery returned more records than one page holds; "
+                                     "read this case with a narrower signals.json `related`");
+    }
+    for (std::string_view child_json : page->records) {
+      auto child = salesforce::FlattenRecord(child_json);
+      if (!child.ok()) return child.status();
+      std::string const child_id = Get(*child, "Id");
+      // casebridge's own Tasks and feed posts.
+      if (relationship == "Tasks" && !sig.task_key_field.empty()) {
+        if (std::string key = Get(*child, sig.task_key_field); !key.empty()) {
+          out.tasks_by_key[key] = child_id;
+        }
+      }
+      if (relationship == "Feeds") {
+        if (auto key = KeyInFeedBody(Get(*child, "Body"))) {
+          out.feed_posts_by_key[*key] = child_id;
+        }
+      }
+      for (auto const& signal : sig.events) {
+        if (signal.from != relationship) continue;
+        bool match = true;
+        for (auto const& w : signal.when) {
+          std::string const v = Get(*child, w.field);
+          if (std::find(w.values.begin(), w.values.end(), v) == w.values.end()) {
+            match = false;
+            break;
+          }
+        }
+        for (auto const& t : signal.contains) {
+          if (!match) break;
+          match = ContainsNoCase(Get(*child, t.field), t.text);
+        }
+        for (auto const& p : signal.recipient) {
+          if (!match) break;
+          std::string const& email =
+              p.party == mappings::Party::kHomeowner ? homeowner_email : installer_email;
+          match = ContainsNoCase(Get(*child, p.field), email);
+        }
+        for (auto const& p : signal.who) {
+          if (!match) break;
+          std::string const& id =
+              p.party == mappings::Party::kHomeowner ? s.homeowner_id : s.installer_id;
+          match = SameId(Get(*child, p.field), id);
+        }
+        if (!match) continue;
+        auto at = FirstTime(*child, signal.at);
+        if (!at) {
+          if (warnings != nullptr) {
+            warnings->push_back("Case " + s.id + ": " + relationship + " " + child_id +
+                                ": no usable timestamp in " + Join(signal.at, "/") +
+                                "; record ignored for " + signal.event);
+          }
+          continue;
+        }
+        engine::Event e;
+        e.type = engine::ParseEventType(signal.event);
+        e.at = *at;
+        if (e.type == engine::EventType::kCustomerMessage && e.at <= s.created_at) continue;
+        if (e.type == engine::EventType::kReassigned) {
+          e.to = owner_of(Get(*child, signal.to_field));
+          if (e.to.empty()) continue;
+        }
+        if (e.type == engine::EventType::kInstallerCalled && !signal.outcome_field.empty()) {
+          auto it = signal.outcome_values.find(Get(*child, signal.outcome_field));
+          if (it != signal.outcome_values.end()) {
+            e.outcome = it->second == "reached" ? engine::CallOutcome::kReached
+                                                : engine::CallOutcome::kVoicemail;
+          }
+        }
+        s.events.push_back(std::move(e));
+      }
+      // A casebridge record becomes task_created (SPEC 1.4: its key is not planned again).
+      auto add_created = [&](std::string const& key) {
+        auto const first = key.find(':');
+        auto const second = key.find(':', first == std::string::npos ? first : first + 1);
+        if (first == std::string::npos || second == std::string::npos) return;
+        engine::Event e;
+        e.type = engine::EventType::kTaskCreated;
+        e.at = ParseInstant(Get(*child, "CreatedDate")).value_or(s.created_at);
+        e.action = key.substr(first + 1, second - first - 1);
+        e.key = key;
+        s.events.push_back(std::move(e));
+      };
+      if (relationship == "Tasks" && !sig.task_key_field.empty()) {
+        if (std::string key = Get(*child, sig.task_key_field); !key.empty()) add_created(key);
+      }
+      if (relationship == "Feeds") {
+        if (auto key = KeyInFeedBody(Get(*child, "Body"))) add_created(*key);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace casebridge::adapters

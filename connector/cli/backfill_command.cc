@@ -1,0 +1,224 @@
+// `casebridge backfill --from DATE --to DATE [--apply] [--resume]` (SPEC section 3; issue 5).
+//
+// Re-evaluates the Salesforce cases created in [from, to) chunk by chunk (default a week per
+// chunk), storing their flags for the reports. A dry run unless --apply: with --apply the missing
+// actions are planned and written (exactly once, like the sync). Each chunk is checkpointed, so a
+// backfill interrupted (Ctrl-C, a crash) or stopped by the API budget (exit 5) continues with
+// --resume after its last complete chunk. On a TTY a progress bar shows rate and ETA; otherwise
+// a log line every few seconds.
+#include <boost/program_options.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "connector/cli/cli.h"
+#include "connector/cli/clients.h"
+#include "connector/common/duration_text.h"
+#include "connector/store/state_store.h"
+#include "connector/sync/sync_job.h"
+#include "mappings/loader.h"
+#include "mappings/signals.h"
+
+namespace casebridge::cli {
+namespace {
+
+namespace po = boost::program_options;
+using Clock = std::chrono::steady_clock;
+
+void PrintUsage(std::ostream& os, po::options_description const& opts) {
+  os << "usage: casebridge backfill --from DATE --to DATE [--apply] [--resume] [options]\n\n"
+        "Re-evaluates the cases created in [--from, --to) and stores their flags. A dry run\n"
+        "unless --apply, which also writes the missing actions (each exactly once). Resumable\n"
+        "with --resume after an interrupt or a budget stop (exit 5).\n\n"
+        "DATE is YYYY-MM-DD (midnight UTC) or an ISO-8601 date-time with an offset.\n\n"
+     << opts;
+}
+
+std::optional<Instant> ParseDateOrInstant(std::string const& text) {
+  if (auto d = ParseDate(text)) return Instant(*d);
+  return ParseInstant(text);
+}
+
+std::string Hms(double seconds) {
+  if (seconds < 0 || seconds > 1e7) return "--:--";
+  auto const s = static_cast<long>(seconds);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+  return buf;
+}
+
+// Progress on stderr: a bar redrawn in place on a TTY, a plain line every 5 s otherwise.
+class ProgressReporter {
+ public:
+  explicit ProgressReporter(bool tty) : tty_(tty), start_(Clock::now()), last_(start_) {}
+
+  void Update(sync::BackfillProgress const& p) {
+    auto const now = Clock::now();
+    bool const done = p.chunk == p.chunks;
+    if (!done && now - last_ < (tty_ ? std::chrono::milliseconds(100) : std::chrono::seconds(5))) {
+      return;
+    }
+    last_ = now;
+    double const elapsed = std::chrono::duration<double>(now - start_).count();
+    double const rate = elapsed > 0 ? static_cast<double>(p.cases_done) / elapsed : 0;
+    double const left =
+        static_cast<double>(std::max<std::int64_t>(0, p.cases_total - p.cases_done));
+    std::string const eta = rate > 0 ? Hms(left / rate) : "--:--";
+    double const fraction = p.cases_total > 0
+                                ? std::min(1.0, static_cast<double>(p.cases_done) / p.cases_total)
+                                : static_cast<double>(p.chunk) / static_cast<double>(p.chunks);
+    if (tty_) {
+      int const width = 30;
+      int const filled = static_cast<int>(fraction * width);
+      std::fprintf(stderr, "\r[%s%s] %3d%% %lld/%lld cases, chunk %lld/%lld, %.0f cases/s, ETA %s ",
+                   std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(),
+                   static_cast<int>(fraction * 100), static_cast<long long>(p.cases_done),
+                   static_cast<long long>(p.cases_total), static_cast<long long>(p.chunk),
+                   static_cast<long long>(p.chunks), rate, eta.c_str());
+      if (done) std::fprintf(stderr, "\n");
+    } else {
+      std::fprintf(stderr,
+                   "backfill: %lld/%lld cases (%d%%), chunk %lld/%lld, %.0f cases/s, ETA %s\n",
+                   static_cast<long long>(p.cases_done), static_cast<long long>(p.cases_total),
+                   static_cast<int>(fraction * 100), static_cast<long long>(p.chunk),
+                   static_cast<long long>(p.chunks), rate, eta.c_str());
+    }
+    std::fflush(stderr);
+  }
+
+ private:
+  bool tty_;
+  Clock::time_point start_;
+  Clock::time_point last_;
+};
+
+}  // namespace
+
+int RunBackfillCommand(std::vector<std::string> const& args, CommandContext& ctx) {
+  po::options_description opts("options");
+  opts.add_options()("help,h", "show this help")(
+      "from", po::value<std::string>()->value_name("DATE"), "first creation date (inclusive)")(
+      "to", po::value<std::string>()->value_name("DATE"), "last creation date (exclusive)")(
+      "apply", "write the missing actions (default: a dry run that writes nothing remote)")(
+      "resume", "continue an interrupted backfill of the same range after its last chunk")(
+      "chunk", po::value<std::string>()->value_name("DURATION")->default_value("7d"),
+      "creation-date span of one checkpointed chunk")(
+      "config", po::value<std::string>()->value_name("FILE"),
+      "casebridge.json (default $CASEBRIDGE_CONFIG, else ./casebridge.json)")(
+      "store", po::value<std::string>()->value_name("URL"),
+      "state store URL, overriding the config")(
+      "now", po::value<std::string>()->value_name("ISO8601"),
+      "evaluate as of this instant (default: the current time)")(
+      "jwt-audience", po::value<std::string>()->value_name("URL"), "JWT `aud` override")(
+      "in-flight-grace", po::value<std::string>()->value_name("DURATION")->default_value("2m"),
+      "after a run died, wait this long before re-checking its feed posts (they may still be "
+      "in flight)")("log-format",
+                    po::value<std::string>()->value_name("text|json")->default_value("auto"),
+                    "log lines on stderr")(
+      "progress", po::value<std::string>()->default_value("auto"), "auto | bar | lines");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(opts).run(), vm);
+    po::notify(vm);
+  } catch (po::error const& e) {
+    ctx.err << ctx.program << " backfill: " << e.what() << "\n\n";
+    PrintUsage(ctx.err, opts);
+    return kExitUsage;
+  }
+  if (vm.count("help") != 0) {
+    PrintUsage(ctx.out, opts);
+    return kExitOk;
+  }
+  auto usage_error = [&](std::string const& message) {
+    ctx.err << ctx.program << " backfill: " << message << "\n";
+    return kExitUsage;
+  };
+  if (vm.count("from") == 0 || vm.count("to") == 0)
+    return usage_error("--from and --to are required");
+  auto from = ParseDateOrInstant(vm["from"].as<std::string>());
+  auto to = ParseDateOrInstant(vm["to"].as<std::string>());
+  if (!from) return usage_error("--from: expected YYYY-MM-DD or an ISO-8601 date-time");
+  if (!to) return usage_error("--to: expected YYYY-MM-DD or an ISO-8601 date-time");
+  if (*to <= *from) return usage_error("--to must be after --from");
+  auto chunk = ParseDurationText(vm["chunk"].as<std::string>());
+  if (!chunk || chunk->count() <= 0) return usage_error("--chunk: expected e.g. 1d or 7d");
+  std::optional<Instant> fixed_now;
+  if (vm.count("now") != 0) {
+    fixed_now = ParseInstant(vm["now"].as<std::string>());
+    if (!fixed_now) return usage_error("--now: not an ISO-8601 date-time with an offset");
+  }
+  std::string const progress_mode = vm["progress"].as<std::string>();
+  if (progress_mode != "auto" && progress_mode != "bar" && progress_mode != "lines") {
+    return usage_error("--progress: expected auto, bar or lines");
+  }
+
+  auto grace = ParseDurationText(vm["in-flight-grace"].as<std::string>());
+  if (!grace) return usage_error("--in-flight-grace: expected e.g. 2m");
+  auto prepared =
+      PrepareRun("backfill", vm.count("config") != 0 ? vm["config"].as<std::string>() : "",
+                 vm.count("store") != 0 ? vm["store"].as<std::string>() : "", ctx);
+  if (auto const* code = std::get_if<int>(&prepared)) return *code;
+  RunSetup& setup = std::get<RunSetup>(prepared);
+  auto const& config = setup.config;
+  auto const& policy = setup.policy;
+  auto const& signals = setup.signals;
+  auto& store = setup.store;
+
+  Instant const now =
+      fixed_now ? *fixed_now : std::chrono::floor<std::chrono::seconds>(SystemClock().Now());
+  std::string const run_id = NewRunId(now);
+  auto logger = MakeRunLogger(run_id, vm["log-format"].as<std::string>());
+  SalesforceClientSettings settings;
+  settings.jwt_audience = JwtAudience(
+      vm.count("jwt-audience") != 0 ? vm["jwt-audience"].as<std::string>() : "", config.salesforce);
+  settings.budget_share = config.api_budget_share;
+  settings.logger = logger;
+  auto client = MakeSalesforceClient(config.salesforce, settings);
+  if (!client.ok()) {
+    ctx.err << ctx.program << " backfill: salesforce: " << client.status().message() << "\n";
+    return ExitCodeFor(client.status());
+  }
+
+  bool const apply = vm.count("apply") != 0;
+  bool const tty = progress_mode == "bar" || (progress_mode == "auto" && ::isatty(STDERR_FILENO));
+  ProgressReporter reporter(tty);
+  sync::SyncOptions options;
+  options.now = now;
+  options.run_id = run_id;
+  options.wall_now = SystemClock().Now();
+  options.in_flight_grace = *grace;
+  options.dry_run = !apply;
+  sync::BackfillSpec spec;
+  spec.from = *from;
+  spec.to = *to;
+  spec.chunk = *chunk;
+  spec.resume = vm.count("resume") != 0;
+  spec.on_progress = [&](sync::BackfillProgress const& p) { reporter.Update(p); };
+  options.backfill = spec;
+  sync::SyncJob job(*client, *store, policy, signals, logger);
+  sync::SyncOutcome const outcome = job.RunOnce(options);
+  if (outcome.lock_held) {
+    ctx.out << "casebridge backfill: " << outcome.lock_message << "; nothing done\n";
+    return kExitOk;
+  }
+  ctx.out << "casebridge backfill: " << FormatInstant(*from) << " .. " << FormatInstant(*to)
+          << (apply ? "" : " (dry run: nothing written; --apply writes the actions)") << "\n";
+  if (outcome.resumed_from_chunk >= 0) {
+    ctx.out << "resumed after chunk " << outcome.resumed_from_chunk << "\n";
+  }
+  sync::WriteSummary(ctx.out, outcome, client->calls(), !apply);
+  if (!outcome.status.ok()) {
+    ctx.err << ctx.program << " backfill: " << outcome.status.message() << "\n";
+    if (outcome.status.code() == StatusCode::kResourceExhausted) {
+      ctx.err << ctx.program
+              << " backfill: stopped at the API budget; run it again with --resume to continue "
+                 "after the last complete chunk\n";
+    }
+    return ExitCodeFor(outcome.status);
+  }
+  return kExitOk;
+}
+
+}  // namespace casebridge::cli

@@ -1,0 +1,180 @@
+#include "connector/cli/clients.h"
+
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include "auth/salesforce_token_sources.h"
+#include "connector/cli/cli.h"
+#include "connector/common/clock.h"
+#include "connector/http/cpprest_transport.h"
+#include "connector/http/logging_transport.h"
+#include "mappings/loader.h"
+
+namespace casebridge::cli {
+namespace {
+
+// One JSON object per line: time, level, run id, message (escaped by nlohmann).
+class JsonLineSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  explicit JsonLineSink(std::string run_id) : run_id_(std::move(run_id)) {}
+
+ protected:
+  void sink_it_(spdlog::details::log_msg const& msg) override {
+    nlohmann::ordered_json line;
+    line["time"] = FormatInstant(std::chrono::floor<std::chrono::seconds>(msg.time));
+    line["level"] = spdlog::level::to_string_view(msg.level).data();
+    line["run"] = run_id_;
+    line["msg"] = std::string(msg.payload.data(), msg.payload.size());
+    std::string const text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::fprintf(stderr, "%s\n", text.c_str());
+  }
+  void flush_() override { std::fflush(stderr); }
+
+ private:
+  std::string run_id_;
+};
+
+class TextSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  explicit TextSink(std::string run_id) : run_id_(std::move(run_id)) {}
+
+ protected:
+  void sink_it_(spdlog::details::log_msg const& msg) override {
+    std::string const time =
+        FormatInstant(std::chrono::floor<std::chrono::seconds>(msg.time)).substr(11, 8);
+    std::fprintf(stderr, "%s %-5s [%s] %.*s\n", time.c_str(),
+                 spdlog::level::to_string_view(msg.level).data(), run_id_.c_str(),
+                 static_cast<int>(msg.payload.size()), msg.payload.data());
+  }
+  void flush_() override { std::fflush(stderr); }
+
+ private:
+  std::string run_id_;
+};
+
+}  // namespace
+
+int ExitCodeFor(Status const& s) {
+  switch (s.code()) {
+    case StatusCode::kOk:
+      return 0;
+    case StatusCode::kUnauthenticated:
+    case StatusCode::kPermissionDenied:
+      return 3;
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kFailedPrecondition:
+      return 2;
+    case StatusCode::kResourceExhausted:
+      return 5;
+    default:
+      return 4;
+  }
+}
+
+std::string ConfigPath(std::string const& option) {
+  if (!option.empty()) return option;
+  if (char const* env = std::getenv("CASEBRIDGE_CONFIG"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  return "casebridge.json";
+}
+
+std::string JwtAudience(std::string const& option, mappings::SalesforceConfig const& config) {
+  if (!option.empty()) return option;
+  if (char const* env = std::getenv("CASEBRIDGE_SALESFORCE_JWT_AUDIENCE");
+      env != nullptr && *env != '\0') {
+    return env;
+  }
+  return config.jwt_audience;
+}
+
+StatusOr<salesforce::Client> MakeSalesforceClient(mappings::SalesforceConfig const& config,
+                                                  SalesforceClientSettings const& settings) {
+  std::shared_ptr<http::HttpTransport> wire = settings.wire;
+  if (!wire) {
+    http::CpprestTransportOptions topts;
+    topts.ca_bundle = config.ca_bundle;
+    topts.proxy = config.proxy;
+    wire = std::make_shared<http::LoggingTransport>(std::make_shared<http::CpprestTransport>(topts),
+                                                    settings.logger);
+  }
+  auto clock = std::make_shared<SystemClock const>();
+  auth::TokenSourceOverrides overrides;
+  overrides.jwt_audience = settings.jwt_audience;
+  salesforce::ClientOptions options;
+  options.api_version = config.api_version;
+  options.request_timeout = settings.timeout;
+  options.budget_share = settings.budget_share;
+  options.logger = settings.logger;
+  return salesforce::Client::Create(
+      wire,
+      [&](std::shared_ptr<http::HttpTransport> t) {
+        return auth::MakeSalesforceTokenSource(config, std::move(t), clock, overrides);
+      },
+      options, RealSleeper());
+}
+
+std::variant<RunSetup, int> PrepareRun(std::string const& command, std::string const& config_option,
+                                       std::string const& store_option, CommandContext& ctx) {
+  RunSetup setup;
+  std::vector<mappings::Problem> problems;
+  setup.config_path = ConfigPath(config_option);
+  setup.config = mappings::LoadAppConfig(setup.config_path, problems);
+  setup.policy = mappings::LoadPolicy(setup.config.mappings_dir, problems);
+  setup.signals = mappings::LoadSignals(setup.config.mappings_dir, problems);
+  std::string const prefix = ctx.program + " " + command + ": ";
+  if (!problems.empty()) {
+    for (auto const& p : problems) ctx.err << p.ToString() << "\n";
+    ctx.err << prefix << "the configuration has problems; run `casebridge check-config`\n";
+    return kExitUsage;
+  }
+  if (setup.config.salesforce.client_id.empty()) {
+    ctx.err << prefix << setup.config_path << ": salesforce.client_id is not set\n";
+    return kExitUsage;
+  }
+  std::string const url = store_option.empty() ? setup.config.state_store : store_option;
+  auto store = store::OpenStateStore(url);
+  if (!store.ok()) {
+    ctx.err << prefix << "state store " << store::RedactStoreUrl(url) << ": "
+            << store.status().message() << "\n";
+    return store.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitRemote;
+  }
+  setup.store = std::move(*store);
+  return setup;
+}
+
+std::string NewRunId(Instant now) {
+  std::string t = FormatInstant(now);  // 2026-03-02T14:05:00Z
+  std::string compact;
+  for (char c : t) {
+    if (c != '-' && c != ':') compact += c;
+  }
+  std::random_device rd;
+  char suffix[8];
+  std::snprintf(suffix, sizeof suffix, "%06x", rd() & 0xffffffU);
+  return compact + "-" + suffix;
+}
+
+std::shared_ptr<spdlog::logger> MakeRunLogger(std::string const& run_id,
+                                              std::string const& format) {
+  bool const json = format == "json" || (format != "text" && ::isatty(STDERR_FILENO) == 0);
+  spdlog::sink_ptr sink;
+  if (json) {
+    sink = std::make_shared<JsonLineSink>(run_id);
+  } else {
+    sink = std::make_shared<TextSink>(run_id);
+  }
+  auto logger = std::make_shared<spdlog::logger>("casebridge", std::move(sink));
+  logger->set_level(spdlog::level::info);
+  return logger;
+}
+
+}  // namespace casebridge::cli

@@ -1,0 +1,73 @@
+// Shared by the subcommands that talk to the systems: the config file, exit codes for errors,
+// the Salesforce client built from casebridge.json, the state store, and the run logger.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "connector/common/status.h"
+#include "connector/http/http_transport.h"
+#include "connector/salesforce/client.h"
+#include "connector/store/state_store.h"
+#include "mappings/app_config.h"
+#include "mappings/policy.h"
+#include "mappings/signals.h"
+
+namespace spdlog {
+class logger;
+}  // namespace spdlog
+
+namespace casebridge::cli {
+
+struct CommandContext;
+
+/// SPEC section 3 exit code for an error status: 3 authentication, 2 usage/config, 5 budget,
+/// 4 anything remote.
+int ExitCodeFor(Status const& s);
+
+/// --config, else $CASEBRIDGE_CONFIG, else ./casebridge.json.
+std::string ConfigPath(std::string const& option);
+
+/// The JWT audience: the option, else $CASEBRIDGE_SALESFORCE_JWT_AUDIENCE, else the config's
+/// `salesforce.jwt_audience` (empty = derived from the login URL).
+std::string JwtAudience(std::string const& option, mappings::SalesforceConfig const& config);
+
+struct SalesforceClientSettings {
+  std::string jwt_audience;
+  std::chrono::milliseconds timeout{60'000};
+  double budget_share = 0.5;
+  std::shared_ptr<spdlog::logger> logger;
+  /// The wire transport; null = cpprestsdk (TLS verification on, the config's CA bundle/proxy).
+  std::shared_ptr<http::HttpTransport> wire;
+};
+
+/// The Salesforce client for `config` (token source of its auth flow, metering, retries).
+StatusOr<salesforce::Client> MakeSalesforceClient(mappings::SalesforceConfig const& config,
+                                                  SalesforceClientSettings const& settings);
+
+/// What `sync` and `backfill` need before a run: the configuration, the mappings, the state
+/// store and the instant the run is evaluated at.
+struct RunSetup {
+  std::string config_path;
+  mappings::AppConfig config;
+  mappings::Policy policy;
+  mappings::SignalsMapping signals;
+  std::unique_ptr<store::StateStore> store;
+};
+
+/// Loads `config_option` (see ConfigPath), the mappings it names and the state store
+/// (`store_option` overrides the config's). On failure prints the problems to ctx.err prefixed
+/// with `command` and returns the exit code (2 for configuration, 4 for an unreachable store).
+std::variant<RunSetup, int> PrepareRun(std::string const& command, std::string const& config_option,
+                                       std::string const& store_option, CommandContext& ctx);
+
+/// A run id: `<UTC time>-<6 hex digits>`, e.g. `20260302T140500Z-3fa2c1`.
+std::string NewRunId(Instant now);
+
+/// A logger writing to stderr: human-readable lines on a TTY, JSON lines otherwise
+/// (`format` "text" / "json" forces one). Every line carries the run id.
+std::shared_ptr<spdlog::logger> MakeRunLogger(std::string const& run_id, std::string const& format);
+
+}  // namespace casebridge::cli

@@ -1,0 +1,90 @@
+// From an evaluated case to the report's flag rows: store::FlagRecord, the row the state store
+// keeps for each flag and that every report is written from.
+//
+// Flow: snapshot line --SnapshotReader--> Snapshot --Engine::Evaluate--> Evaluation
+//       + CaseFacts (optional report fields of the same line, CaseFactsReader)
+//       --ToFlagRecord()--> FlagRecord (with evidence JSON) --> ReportWriter::Add().
+// `casebridge report --input` uses it; the sync can use it to fill the store, so a report from
+// the store and one from snapshots show the same rows.
+//
+// Evidence JSON (FlagRecord::evidence) is one object; EvidenceText() renders it:
+//   {"met_by":"event","event":"homeowner_contacted","at":"2026-03-02T14:40:00Z"}
+//       (+ "to":"queue:back_office" for a reassignment; a writer that knows the source record
+//        may add "record":"<id>")                 -> "met by homeowner_contacted at …"
+//   {"met_by":"close","at":"…"}                    -> "met by closing the case at …"
+//   {"met_by":"data","fields":["installer_id","homeowner_id"]}
+//                                                  -> "met by data: installer_id and homeowner_id
+//                                                  set"
+//   {"met_by":null,"awaiting":"homeowner_contacted"} -> "none: no homeowner_contacted yet"
+//   (pending)
+//                                                     / "none: no homeowner_contacted" (breached)
+//   {"met_by":null,"note":"pre-M3 PTO complaint: no case required"} -> the note
+// Any other object with a string "text" member renders as that text; anything else as its
+// compact JSON.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "connector/common/status.h"
+#include "connector/engine/evaluation.h"
+#include "connector/engine/snapshot.h"
+#include "connector/store/records.h"
+
+namespace casebridge::report {
+
+/// Facts a report shows that the snapshot (SPEC 2, v1) does not carry. Optional top-level
+/// string members of a snapshot line, ignored by `casebridge evaluate`:
+/// `subject`, `owner_name`, `installer_name`, `queue` (queue key), `record_url`.
+struct CaseFacts {
+  std::string subject;
+  std::string owner_name;
+  std::string installer_name;
+  std::string queue;
+  std::string record_url;
+  void Clear();
+};
+
+/// Reads CaseFacts from a snapshot line. Reuses its buffers: one per thread, not thread-safe.
+class CaseFactsReader {
+ public:
+  CaseFactsReader();
+  ~CaseFactsReader();
+  CaseFactsReader(CaseFactsReader const&) = delete;
+  CaseFactsReader& operator=(CaseFactsReader const&) = delete;
+
+  /// Fills `out` (cleared first) from `line`, a JSON object. Members that are absent or null
+  /// stay "". kInvalidArgument with ErrorInfo::field set when one of the members is neither a
+  /// string nor null, or when the line is not a JSON object.
+  Status Parse(std::string_view line, CaseFacts& out);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// The queue a case is handled in: `facts_queue` when set; else the key of a `queue:<key>`
+/// owner; else the queue of the case's last `reassigned` event to a queue (a back-office user
+/// who self-assigned still works the back-office queue); else "".
+std::string_view QueueOf(engine::Snapshot const& snapshot, std::string_view facts_queue);
+
+/// Fills `out` (its buffers are reused) with one flag of an evaluated snapshot: case facts,
+/// the flag's times and status, and the evidence JSON. `updated_at` is left as is.
+void ToFlagRecord(engine::Snapshot const& snapshot, engine::Flag const& flag,
+                  CaseFacts const& facts, store::FlagRecord& out);
+
+/// Appends the evidence JSON of `flag` (format in the file comment).
+void AppendEvidenceJson(std::string& out, engine::Snapshot const& snapshot,
+                        engine::Flag const& flag);
+
+/// Appends the readable evidence of a flag row (see the file comment). `status` picks the
+/// wording of an unmet clock ("yet" while pending). Never fails: unparsable evidence is shown
+/// as it is.
+void AppendEvidenceText(std::string& out, std::string_view status, std::string_view evidence);
+
+/// What meets a rule's clock, e.g. "homeowner_contacted" (empty for case_not_required and for
+/// unknown rule ids).
+std::string_view AwaitedEvidence(std::string_view rule_id);
+
+}  // namespace casebridge::report

@@ -1,0 +1,149 @@
+#include "connector/report/sources.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <vector>
+
+#include "connector/engine/snapshot_codec.h"
+#include "connector/report/case_flags.h"
+
+namespace casebridge::report {
+namespace {
+
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
+bool IsBlank(std::string_view s) {
+  return s.find_first_not_of(" \t\r\f\v") == std::string_view::npos;
+}
+
+}  // namespace
+
+Status AddFlagsFromStore(store::StateStore& store, ReportWriter& writer) {
+  ReportOptions const& o = writer.options();
+  store::FlagQuery query;
+  query.field = o.range_field == RangeField::kStarted ? store::FlagTimeField::kStarted
+                                                      : store::FlagTimeField::kDue;
+  query.from = o.from;
+  query.to = o.to;
+  if (o.filters.rules.size() == 1) query.rule_id = o.filters.rules.front();
+  if (o.filters.statuses.size() == 1) query.status = o.filters.statuses.front();
+  if (o.filters.installers.size() == 1) query.installer = o.filters.installers.front();
+  Status writer_error;
+  Status s = store.ForEachFlag(query, [&](store::FlagRecord const& f) {
+    writer_error = writer.Add(f);
+    return writer_error;
+  });
+  if (!writer_error.ok()) return writer_error;
+  if (!s.ok()) {
+    return {s.code(), "reading flags from the state store failed: " + s.message(), s.info()};
+  }
+  return OkStatus();
+}
+
+StatusOr<SnapshotInputStats> AddFlagsFromSnapshots(std::istream& in, std::string const& name,
+                                                   engine::Engine const& engine, Instant now,
+                                                   ReportWriter& writer, std::ostream& problems) {
+  SnapshotInputStats stats;
+  engine::SnapshotReader reader;
+  CaseFactsReader facts_reader;
+  engine::Snapshot snapshot;
+  engine::Evaluation evaluation;
+  CaseFacts facts;
+  store::FlagRecord record;
+  std::string line;
+  std::string problem;
+  auto report_bad = [&](Status const& st) {
+    ++stats.bad_lines;
+    problem.clear();
+    problem += name;
+    problem += ':';
+    problem += std::to_string(stats.lines);
+    problem += ": ";
+    if (!st.info().field.empty()) {
+      problem += st.info().field;
+      problem += ": ";
+    }
+    problem += st.message();
+    problem += '\n';
+    problems << problem;
+  };
+  while (std::getline(in, line)) {
+    ++stats.lines;
+    std::string_view text = line;
+    if (stats.lines == 1 && text.starts_with(kUtf8Bom)) text.remove_prefix(kUtf8Bom.size());
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    if (IsBlank(text)) continue;
+    if (Status st = reader.Parse(text, snapshot); !st.ok()) {
+      report_bad(st);
+      continue;
+    }
+    if (Status st = facts_reader.Parse(text, facts); !st.ok()) {
+      report_bad(st);
+      continue;
+    }
+    ++stats.cases;
+    engine.Evaluate(snapshot, now, evaluation);
+    for (engine::Flag const& flag : evaluation.flags) {
+      ToFlagRecord(snapshot, flag, facts, record);
+      record.updated_at = now;
+      if (Status st = writer.Add(record); !st.ok()) return st;
+    }
+  }
+  if (in.bad()) {
+    return UnavailableError("reading " + name + " failed after line " +
+                            std::to_string(stats.lines));
+  }
+  writer.SetSkippedInput(stats.bad_lines);
+  return stats;
+}
+
+StatusOr<ReportTotals> WriteReportFile(ReportOptions const& options, std::string const& path,
+                                       std::function<Status(ReportWriter&)> const& fill) {
+  if (path == "-") {
+    auto writer = ReportWriter::Create(options, std::cout);
+    if (!writer.ok()) return writer.status();
+    if (Status s = fill(**writer); !s.ok()) return s;
+    if (Status s = (*writer)->Finish(); !s.ok()) return s;
+    return (*writer)->totals();
+  }
+  if (Status s = ValidateOptions(options); !s.ok()) return s;
+  std::string const temp = path + ".partial-" + std::to_string(::getpid());
+  std::vector<char> buffer(std::size_t{1} << 16);
+  std::ofstream file;
+  file.rdbuf()->pubsetbuf(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+  file.open(temp, std::ios::binary | std::ios::trunc);
+  if (!file) {
+    ErrorInfo info;
+    info.file = path;
+    return UnavailableError("cannot write " + path + ": " + std::strerror(errno), std::move(info));
+  }
+  auto fail = [&](Status const& s) -> Status {
+    file.close();
+    std::remove(temp.c_str());
+    return s;
+  };
+  auto writer = ReportWriter::Create(options, file);
+  if (!writer.ok()) return fail(writer.status());
+  if (Status s = fill(**writer); !s.ok()) return fail(s);
+  if (Status s = (*writer)->Finish(); !s.ok()) {
+    return fail(UnavailableError("writing " + path + " failed: " + s.message()));
+  }
+  ReportTotals const totals = (*writer)->totals();
+  writer->reset();
+  file.close();
+  if (!file) return fail(UnavailableError("writing " + path + " failed"));
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    int const err = errno;
+    std::remove(temp.c_str());
+    return UnavailableError("cannot move the report into place at " + path + ": " +
+                            std::strerror(err));
+  }
+  return totals;
+}
+
+}  // namespace casebridge::report

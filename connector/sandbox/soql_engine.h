@@ -1,0 +1,64 @@
+// Binds parsed SOQL to the org's schema and evaluates it against the record store:
+// field and relationship resolution (case-insensitive), type checks of filter values (as
+// Salesforce does: quoted strings only for text and id fields, unquoted date/dateTime
+// literals only for fields of that type), WHERE, ORDER BY, LIMIT/OFFSET, child subqueries,
+// COUNT(), and rendering as REST JSON records or Bulk CSV rows.
+//
+// Not thread-safe on its own: the caller holds the org's lock while a query runs.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "connector/common/status.h"
+#include "connector/common/time.h"
+#include "connector/sandbox/record_store.h"
+#include "connector/sandbox/schema.h"
+
+namespace casebridge::sandbox {
+
+struct QueryOptions {
+  Instant now{};                 // for TODAY, LAST_N_DAYS:n, … (UTC days)
+  bool include_deleted = false;  // queryAll
+  std::string api_version = "62.0";
+};
+
+struct QueryResult {
+  std::string object;
+  bool count_only = false;
+  std::int64_t total_size = 0;
+  std::vector<nlohmann::ordered_json> records;  // REST shape, with "attributes"
+};
+
+struct CsvResult {
+  std::string object;
+  std::vector<std::string> columns;  // e.g. "Id", "Owner.Name" (SELECT order)
+  std::vector<std::vector<std::string>> rows;
+};
+
+class SoqlEngine {
+ public:
+  SoqlEngine(Schema const& schema, RecordStore const& store) : schema_(schema), store_(store) {}
+
+  /// Runs a query for the REST API. Errors carry HTTP 400 and the Salesforce errorCode
+  /// (MALFORMED_QUERY, INVALID_FIELD, INVALID_TYPE, INVALID_QUERY_FILTER_OPERATOR,
+  /// NUMBER_OUTSIDE_VALID_RANGE) in ErrorInfo::vendor_code.
+  [[nodiscard]] StatusOr<QueryResult> Run(std::string_view soql, QueryOptions const& options) const;
+
+  /// Checks that a query is valid for a Bulk API 2.0 job (no COUNT(), subqueries or OFFSET).
+  [[nodiscard]] Status CheckForBulk(std::string_view soql, QueryOptions const& options) const;
+
+  /// Runs a query for a Bulk API 2.0 job: flat CSV values (dateTimes as `…Z`).
+  [[nodiscard]] StatusOr<CsvResult> RunForBulk(std::string_view soql,
+                                               QueryOptions const& options) const;
+
+ private:
+  Schema const& schema_;
+  RecordStore const& store_;
+};
+
+}  // namespace casebridge::sandbox

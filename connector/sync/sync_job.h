@@ -1,0 +1,139 @@
+// One incremental sync (SPEC section 3 `casebridge sync`; issue 5): read what changed, evaluate,
+// plan actions into the ledger, write them, keep the flags for the reports.
+//
+// Flow of RunOnce():
+//   1. take the run lock (a competing run -> outcome.lock_held, nothing else happens), record the
+//      run, mark runs that died as interrupted;
+//   2. read the org's queues (one query);
+//   3. incremental read: Cases whose SystemModstamp >= watermark - overlap (the first run: now -
+//      initial_lookback), with their related records in the same query (signals.json), ordered by
+//      (SystemModstamp, Id), page by page. A case whose modstamp equals the one it was last
+//      evaluated at is skipped (records re-read through the overlap window are not processed
+//      twice); the others are evaluated;
+//   4. re-evaluation: cases whose next check (earliest due of a pending flag) has passed are read
+//      by id (200 per query) and evaluated even if unchanged — the index on next_check finds them
+//      without scanning every open case;
+//   5. per page, in one store transaction: new actions into the ledger (key -> planned, with the
+//      payload), the cases' flags, their modstamp and next check, and the watermark;
+//   6. the writer sends every pending action (action_writer.h).
+// A crash anywhere loses nothing: the watermark only moves with the page's ledger rows, and
+// pending rows are written (idempotently) by the next run.
+//
+// --dry-run: steps 2-4 only; nothing is written to Salesforce or to the store.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "connector/adapters/salesforce_adapter.h"
+#include "connector/common/status.h"
+#include "connector/engine/business_calendar.h"
+#include "connector/engine/engine.h"
+#include "connector/salesforce/client.h"
+#include "connector/store/state_store.h"
+#include "mappings/policy.h"
+#include "mappings/signals.h"
+
+namespace spdlog {
+class logger;
+}  // namespace spdlog
+
+namespace casebridge::sync {
+
+/// Progress of a backfill, reported after every page and chunk.
+struct BackfillProgress {
+  std::int64_t chunk = 0;   // chunks completed
+  std::int64_t chunks = 0;  // chunks in the range
+  std::int64_t cases_done = 0;
+  std::int64_t cases_total = 0;  // COUNT() of the range at the start
+};
+
+/// `casebridge backfill`: re-evaluate the cases created in [from, to), `chunk` at a time, each
+/// chunk's results committed and checkpointed (named "backfill", or "backfill-dry-run") so an
+/// interrupted or budget-stopped backfill resumes after its last complete chunk.
+struct BackfillSpec {
+  Instant from{};
+  Instant to{};
+  std::chrono::seconds chunk{std::chrono::hours(24 * 7)};
+  bool resume = false;
+  std::function<void(BackfillProgress const&)> on_progress;
+};
+
+struct SyncOptions {
+  Instant now{};
+  std::string run_id;
+  bool dry_run = false;
+  /// Records modified up to this long before the watermark are read again (late commits).
+  std::chrono::seconds overlap{std::chrono::minutes(10)};
+  /// How far back the very first run reads.
+  std::chrono::seconds initial_lookback{std::chrono::hours(24 * 30)};
+  /// Case ids per re-evaluation query.
+  std::size_t ids_per_query = 200;
+  /// Give up retrying a failed action after this many attempts.
+  std::int64_t max_attempts = 5;
+  /// The real time, and how long a feed post sent by a run that died may still be in flight
+  /// (see action_writer.h).
+  Instant wall_now{};
+  std::chrono::seconds in_flight_grace{std::chrono::minutes(2)};
+  /// Set: run a backfill of this range instead of an incremental sync (watermarks untouched,
+  /// every case in the range evaluated; writes only unless dry_run).
+  std::optional<BackfillSpec> backfill;
+};
+
+struct SyncStats {
+  std::int64_t cases_read = 0;       // Case records received (incremental + re-evaluation)
+  std::int64_t cases_evaluated = 0;  // evaluated (changed or due)
+  std::int64_t cases_unchanged = 0;  // re-read through the overlap, same modstamp: skipped
+  std::int64_t cases_due = 0;        // evaluated because a pending clock came due
+  std::int64_t cases_reread = 0;     // evaluated again after this run's own writes changed them
+  std::int64_t bad_records = 0;      // records that could not be converted (see problems)
+  std::map<std::string, std::map<std::string, std::int64_t>> flags;  // rule -> status -> count
+  std::int64_t actions_planned = 0;  // new ledger rows (dry run: would be planned)
+  std::int64_t actions_known = 0;    // already in the ledger
+  std::int64_t actions_written = 0;
+  std::int64_t actions_failed = 0;
+  std::int64_t actions_healed = 0;    // found already written remotely
+  std::int64_t actions_deferred = 0;  // feed posts possibly in flight from a run that died
+  std::map<std::string, std::int64_t> actions_by_type;  // new ledger rows by action id
+  std::vector<std::string> problems;                    // bad records, first 100
+};
+
+struct SyncOutcome {
+  SyncStats stats;
+  Status status;           // OK, or why the run stopped (kResourceExhausted = budget, exit 5)
+  bool lock_held = false;  // another run holds the lock: nothing was done
+  std::int64_t resumed_from_chunk = -1;  // backfill --resume: the first chunk of this run
+  std::string lock_message;
+};
+
+class SyncJob {
+ public:
+  /// Keeps references: everything must outlive the job.
+  SyncJob(salesforce::Client client, store::StateStore& store, mappings::Policy const& policy,
+          mappings::SignalsMapping const& signals, std::shared_ptr<spdlog::logger> logger);
+
+  SyncOutcome RunOnce(SyncOptions const& options);
+
+ private:
+  salesforce::Client client_;
+  store::StateStore& store_;
+  mappings::Policy const& policy_;
+  mappings::SignalsMapping const& signals_;
+  std::shared_ptr<spdlog::logger> logger_;
+};
+
+/// The human summary of a run: cases, flags by rule, actions, API calls.
+void WriteSummary(std::ostream& out, SyncOutcome const& outcome,
+                  salesforce::CallCounts const& calls, bool dry_run);
+
+/// A counters JSON object for run records and summaries.
+std::string StatsJson(SyncStats const& stats, salesforce::CallCounts const& calls);
+
+}  // namespace casebridge::sync

@@ -1,0 +1,288 @@
+// Crash consistency of `casebridge sync`: the process is killed with SIGKILL at many points of a
+// sync with hundreds of actions (named failpoints: before/after a page's store commit, after a
+// write call returned but before the ledger knew, after the ledger update; and at timed
+// moments), then a normal run follows. The emulator's state is the truth: every planned action
+// must exist exactly once remotely and be `written` in the ledger with that record's id.
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "connector/sandbox/sf_ids.h"
+#include "connector/store/state_store.h"
+#include "tests/integration/sync_support.h"
+#include "tests/support/cli_runner.h"
+#include "tests/support/postgres_server.h"
+
+extern char** environ;
+
+namespace casebridge {
+namespace {
+
+using nlohmann::json;
+using sandbox::MakeId;
+
+constexpr char kNow[] = "2026-03-05T15:00:00Z";
+constexpr int kTier1 = 250;      // tier_followup task each
+constexpr int kComplaints = 60;  // reassign_back_office, then call_installer each
+constexpr int kTier4 = 40;       // notify_manager feed post each
+constexpr int kActions = kTier1 + 2 * kComplaints + kTier4;
+
+std::string const kBackOffice = MakeId("00G", 1);
+std::string const kSupport = MakeId("00G", 2);
+std::string const kInstaller = MakeId("001", 1);
+std::string const kHomeowner = MakeId("003", 1);
+
+json Org() {
+  json org;
+  org["_fields"] = sync_test::OrgFields();
+  org["Group"] = json::array({{{"Id", kBackOffice},
+                               {"Name", "Back Office"},
+                               {"DeveloperName", "Back_Office"},
+                               {"Type", "Queue"}},
+                              {{"Id", kSupport},
+                               {"Name", "Support"},
+                               {"DeveloperName", "Customer_Support"},
+                               {"Type", "Queue"}}});
+  org["Account"] = json::array(
+      {{{"Id", kInstaller}, {"Name", "SunPeak"}, {"Escalation_Phone__c", "+1 512 555 9000"}}});
+  org["Contact"] =
+      json::array({{{"Id", kHomeowner}, {"LastName", "Gonzalez"}, {"Email", "maria@example.com"}}});
+  json cases = json::array();
+  json feed = json::array();
+  std::uint64_t seq = 1;
+  for (int i = 0; i < kTier1 + kTier4; ++i) {
+    bool const tier4 = i >= kTier1;
+    cases.push_back({{"Id", MakeId("500", seq++)},
+                     {"Subject", "Inverter offline"},
+                     {"Status", "New"},
+                     {"Reason", "General Inquiry"},
+                     {"OwnerId", kSupport},
+                     {"ContactId", kHomeowner},
+                     {"Escalation_Tier__c", tier4 ? 4 : 1},
+                     {"CreatedDate", "2026-03-05T10:00:00Z"}});
+  }
+  for (int i = 0; i < kComplaints; ++i) {
+    std::string const id = MakeId("500", seq++);
+    cases.push_back({{"Id", id},
+                     {"Subject", "Installer silent"},
+                     {"Status", "New"},
+                     {"Reason", "Installer Complaints"},
+                     {"Secondary_Reason__c", "Unresponsive Installer"},
+                     {"OwnerId", kSupport},
+                     {"ContactId", kHomeowner},
+                     {"Installer__c", kInstaller},
+                     {"CreatedDate", "2026-03-02T14:05:00Z"}});
+    feed.push_back({{"ParentId", id},
+                    {"Body", "Outreach note: called the homeowner."},
+                    {"Type", "TextPost"},
+                    {"CreatedDate", "2026-03-02T15:00:00Z"}});
+  }
+  org["Case"] = cases;
+  org["FeedItem"] = feed;
+  return org;
+}
+
+struct Scenario {
+  std::string store;      // "sqlite" | "postgresql"
+  std::string failpoint;  // CASEBRIDGE_FAILPOINT value
+};
+
+class SyncCrash : public ::testing::TestWithParam<Scenario> {
+ protected:
+  void SetUp() override {
+    clock_ = std::make_shared<testing_util::SettableClock>(*ParseInstant(kNow));
+    emulator_ = sync_test::StartEmulator(Org(), clock_);
+    if (GetParam().store == "postgresql") {
+      if (!pg_) {
+        auto server = testing_util::PostgresServer::Start();
+        ASSERT_TRUE(server.ok()) << server.status();
+        pg_ = std::move(*server);
+      }
+      auto db = pg_->CreateDatabase();
+      ASSERT_TRUE(db.ok()) << db.status();
+      store_url_ = *db;
+    } else {
+      store_url_ = "sqlite:" + dir_.path() + "/state.db";
+    }
+    config_ = sync_test::WriteConfig(dir_, *emulator_, store_url_);
+  }
+
+  std::vector<std::string> Args() const {
+    return {CASEBRIDGE_BINARY,
+            "sync",
+            "--once",
+            "--config",
+            config_,
+            "--now",
+            kNow,
+            "--log-format",
+            "json",
+            "--in-flight-grace",
+            "1s"};
+  }
+
+  // Starts the sync as a child process (optionally with a failpoint) and returns its pid.
+  pid_t Spawn(std::string const& failpoint) const {
+    std::vector<std::string> env_strings;
+    for (char** e = environ; *e != nullptr; ++e) {
+      if (std::string_view(*e).starts_with("CASEBRIDGE_FAILPOINT=")) continue;
+      env_strings.emplace_back(*e);
+    }
+    if (!failpoint.empty()) env_strings.push_back("CASEBRIDGE_FAILPOINT=" + failpoint);
+    std::vector<char*> envp;
+    for (auto& s : env_strings) envp.push_back(s.data());
+    envp.push_back(nullptr);
+    auto args = Args();
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    std::string const err_path = dir_.path() + "/stderr.log";
+    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                     0600);
+    pid_t pid = -1;
+    int const rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    EXPECT_EQ(rc, 0);
+    return pid;
+  }
+
+  std::string StderrLog() const {
+    std::ifstream in(dir_.path() + "/stderr.log");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str().substr(0, 4000);
+  }
+
+  static int Wait(pid_t pid) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (WIFSIGNALED(status)) return -WTERMSIG(status);
+    return WEXITSTATUS(status);
+  }
+
+  // The emulator holds every action exactly once, and the ledger agrees.
+  void ExpectExactlyOnce() {
+    auto store = store::OpenStateStore(store_url_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    auto rows = (*store)->ListActions(
+        {{store::ActionState::kPlanned, store::ActionState::kWritten, store::ActionState::kFailed},
+         "",
+         100000,
+         std::nullopt});
+    ASSERT_TRUE(rows.ok());
+    EXPECT_EQ(rows->size(), static_cast<std::size_t>(kActions));
+    auto const tasks = sync_test::TaskKeys(*emulator_);
+    auto const posts = sync_test::FeedKeys(*emulator_);
+    std::map<std::string, std::string> task_ids;
+    for (auto const& t : emulator_->Records("Task")) {
+      task_ids[t.value("Casebridge_Key__c", "")] = t.value("Id", "");
+    }
+    std::size_t n_tasks = 0;
+    std::size_t n_posts = 0;
+    for (auto const& row : *rows) {
+      auto const& a = row.action;
+      EXPECT_EQ(row.state, store::ActionState::kWritten) << a.key << " " << row.last_error << "\n"
+                                                         << StderrLog();
+      if (a.kind == "task") {
+        ++n_tasks;
+        EXPECT_EQ(tasks.count(a.key) ? tasks.at(a.key) : 0, 1) << a.key;
+        EXPECT_EQ(row.remote_id, task_ids[a.key]) << a.key;
+      } else if (a.kind == "feed_post") {
+        ++n_posts;
+        EXPECT_EQ(posts.count(a.key) ? posts.at(a.key) : 0, 1) << a.key;
+      } else if (a.kind == "reassign") {
+        auto c = emulator_->FindRecord(a.case_id);
+        ASSERT_TRUE(c.has_value());
+        EXPECT_EQ(c->value("OwnerId", ""), kBackOffice) << a.key;
+      }
+    }
+    EXPECT_EQ(tasks.size(), n_tasks);  // no task the ledger does not know
+    EXPECT_EQ(posts.size(), n_posts);
+    EXPECT_EQ(n_tasks, static_cast<std::size_t>(kTier1 + kComplaints));
+    EXPECT_EQ(n_posts, static_cast<std::size_t>(kTier4));
+  }
+
+  static inline std::unique_ptr<testing_util::PostgresServer> pg_;
+  testing_util::TempDir dir_;
+  std::shared_ptr<testing_util::SettableClock> clock_;
+  std::unique_ptr<sandbox::SalesforceEmulator> emulator_;
+  std::string store_url_;
+  std::string config_;
+};
+
+TEST_P(SyncCrash, KilledAtAFailpointThenRerunConvergesToExactlyOnce) {
+  int const killed = Wait(Spawn(GetParam().failpoint));
+  EXPECT_EQ(killed, -SIGKILL) << "the failpoint " << GetParam().failpoint << " was not reached";
+  // Feed posts the dead run may have had in flight wait out the grace period.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  int const finished = Wait(Spawn(""));
+  EXPECT_EQ(finished, 0) << StderrLog();
+  ExpectExactlyOnce();
+  // And a further run writes nothing.
+  auto const before = emulator_->RequestCount(sandbox::EndpointKind::kCollections);
+  EXPECT_EQ(Wait(Spawn("")), 0);
+  EXPECT_EQ(emulator_->RequestCount(sandbox::EndpointKind::kCollections), before);
+}
+
+std::vector<Scenario> Scenarios() {
+  std::vector<Scenario> out;
+  for (auto const* p :
+       {"sync.before_page_commit:1", "sync.after_page_commit:1", "sync.after_remote_write:1",
+        "sync.after_remote_write:2", "sync.after_remote_write:3", "sync.after_remote_write:4",
+        "sync.after_remote_write:5", "sync.after_record:1", "sync.after_record:3",
+        "sync.after_record:5"}) {
+    out.push_back({"sqlite", p});
+  }
+  for (auto const* p :
+       {"sync.after_remote_write:2", "sync.after_remote_write:4", "sync.after_record:2"}) {
+    out.push_back({"postgresql", p});
+  }
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Points, SyncCrash, ::testing::ValuesIn(Scenarios()), [](auto const& info) {
+  std::string name = info.param.store + "_" + info.param.failpoint;
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return name;
+});
+
+// Kills at timed moments, one after another on the same org and store, with every write call
+// slowed down so the kills land inside the writes; then one run finishes the work.
+class SyncCrashTimed : public SyncCrash {};
+
+TEST_P(SyncCrashTimed, RepeatedKillsAtTimedMomentsThenOneCleanRun) {
+  emulator_->InjectFault({sandbox::EndpointKind::kCollections, sandbox::FaultKind::kLatency, 0, 1.0,
+                          std::chrono::milliseconds(40)});
+  for (int i = 0; i < 12; ++i) {
+    pid_t const pid = Spawn("");
+    std::this_thread::sleep_for(std::chrono::milliseconds(60 + 45 * i));
+    kill(pid, SIGKILL);
+    Wait(pid);
+  }
+  emulator_->ClearFaults();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // the in-flight grace
+  EXPECT_EQ(Wait(Spawn("")), 0);
+  ExpectExactlyOnce();
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, SyncCrashTimed,
+                         ::testing::Values(Scenario{"sqlite", ""}, Scenario{"postgresql", ""}),
+                         [](auto const& info) { return info.param.store; });
+
+}  // namespace
+}  // namespace casebridge

@@ -1,0 +1,113 @@
+// Shared by the sync integration tests: a Salesforce emulator on loopback with a client-
+// credentials app and a fixed clock, a casebridge.json pointing at it, and helpers to read the
+// emulator's state (the truth the tests assert on).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "connector/sandbox/salesforce_emulator.h"
+#include "tests/support/fake_transport.h"
+#include "tests/support/temp_dir.h"
+
+namespace casebridge::sync_test {
+
+inline constexpr char const* kAppId = "3MVG9CasebridgeSyncTestApp";
+inline constexpr char const* kSecret = "sync-test-client-secret-7c1e";
+inline constexpr char const* kSecretEnv = "CASEBRIDGE_TEST_SYNC_SECRET";
+inline constexpr char const* kUser = "integration@casebridge.sandbox";
+
+/// The custom fields the shipped mappings read (relations.json, signals.json), for a seed's
+/// `_fields`.
+inline nlohmann::json OrgFields() {
+  return {{"Case",
+           {{"Installer__c",
+             {{"type", "reference"},
+              {"referenceTo", "Account"},
+              {"relationshipName", "Installer__r"},
+              {"childRelationshipName", "Installer_Cases__r"}}},
+            {"Secondary_Reason__c", "picklist"},
+            {"Financing_Partner__c", "picklist"},
+            {"Pre_M3_PTO__c", "checkbox"},
+            {"Escalation_Tier__c", "number"}}},
+          {"Account", {{"Escalation_Phone__c", "phone"}, {"Escalation_Email__c", "email"}}},
+          {"Task", {{"Escalation_Step__c", "picklist"}}}};
+}
+
+/// An emulator with the test app, seeded with `seed` (plus the integration user), started.
+inline std::unique_ptr<sandbox::SalesforceEmulator> StartEmulator(
+    nlohmann::json seed, std::shared_ptr<testing_util::SettableClock> clock) {
+  sandbox::SalesforceEmulatorOptions o;
+  sandbox::ConnectedAppOptions app;
+  app.client_id = kAppId;
+  app.client_secret = kSecret;
+  app.client_credentials_username = kUser;
+  o.apps.push_back(app);
+  o.clock = std::move(clock);
+  auto emulator = std::make_unique<sandbox::SalesforceEmulator>(o);
+  if (!seed.contains("User")) seed["User"] = nlohmann::json::array();
+  bool has_user = false;
+  for (auto const& u : seed["User"]) has_user = has_user || u.value("Username", "") == kUser;
+  if (!has_user) {
+    seed["User"].push_back({{"Id", "005Dn0US0000001IGA"},
+                            {"Username", kUser},
+                            {"FirstName", "Casebridge"},
+                            {"LastName", "Integration"},
+                            {"Email", kUser},
+                            {"IsActive", true}});
+  }
+  auto s = emulator->SeedFromJson(seed);
+  EXPECT_TRUE(s.ok()) << s;
+  s = emulator->Start("127.0.0.1", 0);
+  EXPECT_TRUE(s.ok()) << s;
+  setenv(kSecretEnv, kSecret, 1);
+  return emulator;
+}
+
+/// casebridge.json for the emulator (client-credentials flow, secret from the environment).
+inline std::string WriteConfig(testing_util::TempDir const& dir,
+                               sandbox::SalesforceEmulator const& emulator,
+                               std::string const& store_url) {
+  nlohmann::json doc = {{"salesforce",
+                         {{"login_url", emulator.base_url()},
+                          {"api_version", "62.0"},
+                          {"auth_flow", "client_credentials"},
+                          {"client_id", kAppId},
+                          {"client_secret", {{"env", kSecretEnv}}}}},
+                        {"state_store", store_url},
+                        {"api_budget_share", 1.0}};
+  return dir.Write("casebridge.json", doc.dump(2));
+}
+
+/// Task key -> number of Tasks carrying it.
+inline std::map<std::string, int> TaskKeys(sandbox::SalesforceEmulator const& emulator) {
+  std::map<std::string, int> keys;
+  for (auto const& t : emulator.Records("Task")) {
+    if (t.contains("Casebridge_Key__c") && t["Casebridge_Key__c"].is_string()) {
+      ++keys[t["Casebridge_Key__c"].get<std::string>()];
+    }
+  }
+  return keys;
+}
+
+/// Feed-post key (from the `[casebridge:<key>]` marker) -> number of posts carrying it.
+inline std::map<std::string, int> FeedKeys(sandbox::SalesforceEmulator const& emulator) {
+  std::map<std::string, int> keys;
+  for (auto const& f : emulator.Records("FeedItem")) {
+    if (!f.contains("Body") || !f["Body"].is_string()) continue;
+    std::string const body = f["Body"].get<std::string>();
+    auto const at = body.rfind("[casebridge:");
+    if (at == std::string::npos) continue;
+    auto const end = body.find(']', at);
+    ++keys[body.substr(at + 12, end - at - 12)];
+  }
+  return keys;
+}
+
+}  // namespace casebridge::sync_test

@@ -1,0 +1,84 @@
+#include "mappings/signals.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace casebridge::mappings {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string AllProblems(std::vector<Problem> const& problems) {
+  std::string out;
+  for (auto const& p : problems) out += p.ToString() + "\n";
+  return out;
+}
+
+TEST(SignalsTest, ShippedDefaultLoadsAndCoversEveryEventTheAdapterMustRecognise) {
+  auto m = LoadSignalsOrError("");
+  ASSERT_TRUE(m.ok()) << m.status();
+  std::set<std::string> events;
+  for (auto const& s : m->salesforce.events) events.insert(s.event);
+  for (auto const* e :
+       {"customer_message", "homeowner_contacted", "installer_emailed", "outreach_note",
+        "reassigned", "installer_contacted_homeowner", "homeowner_satisfied", "installer_called",
+        "sales_referral", "am_responded", "homeowner_requested_followup", "homeowner_unresponsive",
+        "manager_notified"}) {
+    EXPECT_EQ(events.count(e), 1u) << e;
+  }
+  EXPECT_EQ(m->salesforce.task_key_field, "Casebridge_Key__c");
+  EXPECT_EQ(m->salesforce.case_fields.modstamp, "SystemModstamp");
+}
+
+TEST(SignalsTest, FieldsOfARelationshipIncludeEveryFieldItsSignalsUse) {
+  auto m = LoadSignalsOrError("");
+  ASSERT_TRUE(m.ok());
+  auto fields = m->salesforce.FieldsOf("Histories");
+  EXPECT_EQ(fields.front(), "Id");
+  for (auto const* f : {"Field", "DataType", "NewValue", "CreatedDate"}) {
+    EXPECT_NE(std::find(fields.begin(), fields.end(), f), fields.end()) << f;
+  }
+}
+
+TEST(SignalsTest, EveryProblemIsReportedWithItsKey) {
+  std::vector<Problem> problems;
+  ParseSignals(R"({
+    "salesforce": {
+      "case": {"number_field": "CaseNumber", "created_field": "Created Date",
+               "closed_field": "", "primary_reason_field": "Reason", "owner_field": "OwnerId",
+               "modstamp_field": "SystemModstamp", "colour": "red"},
+      "task_key_field": "Key__c",
+      "feed_key_marker": "no placeholder",
+      "related": {"EmailMessages": ["Incoming", "Message Date"]},
+      "events": [
+        {"event": "customer_mesage", "from": "EmailMessages", "at": ["MessageDate"]},
+        {"event": "reassigned", "from": "Histories", "at": []},
+        {"event": "installer_called", "from": "EmailMessages", "at": ["CreatedDate"],
+         "outcome_values": {"Reached": "answered"}, "recipient": {"ToAddress": "neighbour"}}
+      ]
+    }
+  })",
+               "signals.json", problems);
+  std::string const all = AllProblems(problems);
+  EXPECT_THAT(all, HasSubstr("signals.salesforce.case.created_field: not a Salesforce field name"));
+  EXPECT_THAT(all, HasSubstr("signals.salesforce.case.colour"));
+  EXPECT_THAT(all, HasSubstr("signals.salesforce.feed_key_marker: must contain the placeholder"));
+  EXPECT_THAT(all, HasSubstr("signals.salesforce.related.EmailMessages[1]"));
+  EXPECT_THAT(all, HasSubstr("unknown snapshot event type 'customer_mesage'"));
+  EXPECT_THAT(all, HasSubstr("'Histories' is not a relationship listed in `related`"));
+  EXPECT_THAT(all, HasSubstr("needs at least one timestamp field"));
+  EXPECT_THAT(all, HasSubstr("a `reassigned` signal needs the field holding the new owner"));
+  EXPECT_THAT(all, HasSubstr("expected \"reached\" or \"voicemail\", got 'answered'"));
+  EXPECT_THAT(all, HasSubstr("expected \"homeowner\" or \"installer\", got 'neighbour'"));
+  for (auto const& p : problems) EXPECT_EQ(p.file, "signals.json");
+}
+
+TEST(SignalsTest, AMissingDirectoryIsAProblem) {
+  std::vector<Problem> problems;
+  LoadSignals("/nonexistent/mappings", problems);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_THAT(problems[0].message, HasSubstr("does not exist"));
+}
+
+}  // namespace
+}  // namespace casebridge::mappings
