@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <vector>
@@ -112,6 +113,30 @@ StatusOr<ReportTotals> WriteReportFile(ReportOptions const& options, std::string
     return (*writer)->totals();
   }
   if (Status s = ValidateOptions(options); !s.ok()) return s;
+  // A regular file is written beside the target and renamed into place (no half-written
+  // report). Anything else that exists (a device such as /dev/null, a FIFO) is written in place:
+  // renaming over it would replace the device with a file.
+  std::error_code ec;
+  auto const kind = std::filesystem::status(path, ec).type();
+  if (!ec && kind != std::filesystem::file_type::not_found &&
+      kind != std::filesystem::file_type::regular) {
+    std::ofstream direct(path, std::ios::binary);
+    if (!direct) {
+      ErrorInfo info;
+      info.file = path;
+      return UnavailableError("cannot write " + path + ": " + std::strerror(errno),
+                              std::move(info));
+    }
+    auto writer = ReportWriter::Create(options, direct);
+    if (!writer.ok()) return writer.status();
+    if (Status s = fill(**writer); !s.ok()) return s;
+    if (Status s = (*writer)->Finish(); !s.ok()) return s;
+    ReportTotals const totals = (*writer)->totals();
+    writer->reset();
+    direct.close();
+    if (!direct) return UnavailableError("writing " + path + " failed");
+    return totals;
+  }
   std::string const temp = path + ".partial-" + std::to_string(::getpid());
   std::vector<char> buffer(std::size_t{1} << 16);
   std::ofstream file;
