@@ -105,19 +105,8 @@ int RunBackfillCommand(std::vector<std::string> const& args, CommandContext& ctx
       "resume", "continue an interrupted backfill of the same range after its last chunk")(
       "chunk", po::value<std::string>()->value_name("DURATION")->default_value("7d"),
       "creation-date span of one checkpointed chunk")(
-      "config", po::value<std::string>()->value_name("FILE"),
-      "casebridge.json (default $CASEBRIDGE_CONFIG, else ./casebridge.json)")(
-      "store", po::value<std::string>()->value_name("URL"),
-      "state store URL, overriding the config")(
-      "now", po::value<std::string>()->value_name("ISO8601"),
-      "evaluate as of this instant (default: the current time)")(
-      "jwt-audience", po::value<std::string>()->value_name("URL"), "JWT `aud` override")(
-      "in-flight-grace", po::value<std::string>()->value_name("DURATION")->default_value("2m"),
-      "after a run died, wait this long before re-checking its feed posts (they may still be "
-      "in flight)")("log-format",
-                    po::value<std::string>()->value_name("text|json")->default_value("auto"),
-                    "log lines on stderr")(
       "progress", po::value<std::string>()->default_value("auto"), "auto | bar | lines");
+  AddRunOptions(opts);
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(opts).run(), vm);
@@ -144,21 +133,15 @@ int RunBackfillCommand(std::vector<std::string> const& args, CommandContext& ctx
   if (*to <= *from) return usage_error("--to must be after --from");
   auto chunk = ParseDurationText(vm["chunk"].as<std::string>());
   if (!chunk || chunk->count() <= 0) return usage_error("--chunk: expected e.g. 1d or 7d");
-  std::optional<Instant> fixed_now;
-  if (vm.count("now") != 0) {
-    fixed_now = ParseInstant(vm["now"].as<std::string>());
-    if (!fixed_now) return usage_error("--now: not an ISO-8601 date-time with an offset");
-  }
   std::string const progress_mode = vm["progress"].as<std::string>();
   if (progress_mode != "auto" && progress_mode != "bar" && progress_mode != "lines") {
     return usage_error("--progress: expected auto, bar or lines");
   }
 
-  auto grace = ParseDurationText(vm["in-flight-grace"].as<std::string>());
-  if (!grace) return usage_error("--in-flight-grace: expected e.g. 2m");
-  auto prepared =
-      PrepareRun("backfill", vm.count("config") != 0 ? vm["config"].as<std::string>() : "",
-                 vm.count("store") != 0 ? vm["store"].as<std::string>() : "", ctx);
+  auto run_options = ReadRunOptions(vm);
+  if (auto const* error = std::get_if<std::string>(&run_options)) return usage_error(*error);
+  RunOptionValues const& ro = std::get<RunOptionValues>(run_options);
+  auto prepared = PrepareRun("backfill", ro.config, ro.store, ctx);
   if (auto const* code = std::get_if<int>(&prepared)) return *code;
   RunSetup& setup = std::get<RunSetup>(prepared);
   auto const& config = setup.config;
@@ -167,12 +150,11 @@ int RunBackfillCommand(std::vector<std::string> const& args, CommandContext& ctx
   auto& store = setup.store;
 
   Instant const now =
-      fixed_now ? *fixed_now : std::chrono::floor<std::chrono::seconds>(SystemClock().Now());
+      ro.now ? *ro.now : std::chrono::floor<std::chrono::seconds>(SystemClock().Now());
   std::string const run_id = NewRunId(now);
-  auto logger = MakeRunLogger(run_id, vm["log-format"].as<std::string>());
+  auto logger = MakeRunLogger(run_id, ro.log_format);
   SalesforceClientSettings settings;
-  settings.jwt_audience = JwtAudience(
-      vm.count("jwt-audience") != 0 ? vm["jwt-audience"].as<std::string>() : "", config.salesforce);
+  settings.jwt_audience = JwtAudience(ro.jwt_audience, config.salesforce);
   settings.budget_share = config.api_budget_share;
   settings.logger = logger;
   auto client = MakeSalesforceClient(config.salesforce, settings);
@@ -188,7 +170,7 @@ int RunBackfillCommand(std::vector<std::string> const& args, CommandContext& ctx
   options.now = now;
   options.run_id = run_id;
   options.wall_now = SystemClock().Now();
-  options.in_flight_grace = *grace;
+  options.in_flight_grace = ro.in_flight_grace;
   options.dry_run = !apply;
   sync::BackfillSpec spec;
   spec.from = *from;

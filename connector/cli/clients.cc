@@ -14,6 +14,7 @@
 #include "auth/salesforce_token_sources.h"
 #include "connector/cli/cli.h"
 #include "connector/common/clock.h"
+#include "connector/common/duration_text.h"
 #include "connector/http/cpprest_transport.h"
 #include "connector/http/logging_transport.h"
 #include "mappings/loader.h"
@@ -149,6 +150,46 @@ std::variant<RunSetup, int> PrepareRun(std::string const& command, std::string c
   }
   setup.store = std::move(*store);
   return setup;
+}
+
+void AddRunOptions(boost::program_options::options_description& opts) {
+  namespace po = boost::program_options;
+  opts.add_options()("config", po::value<std::string>()->value_name("FILE"),
+                     "casebridge.json (default $CASEBRIDGE_CONFIG, else ./casebridge.json)")(
+      "store", po::value<std::string>()->value_name("URL"),
+      "state store URL, overriding the config (sqlite:PATH or postgresql://...)")(
+      "now", po::value<std::string>()->value_name("ISO8601"),
+      "evaluate as of this instant (default: the current time; for replays and tests)")(
+      "jwt-audience", po::value<std::string>()->value_name("URL"),
+      "JWT `aud` override (else $CASEBRIDGE_SALESFORCE_JWT_AUDIENCE or the config)")(
+      "in-flight-grace", po::value<std::string>()->value_name("DURATION")->default_value("2m"),
+      "after a run died, wait this long before re-checking its feed posts (they may still be "
+      "in flight)")("log-format",
+                    po::value<std::string>()->value_name("text|json")->default_value("auto"),
+                    "log lines on stderr: text on a TTY, JSON lines otherwise");
+}
+
+std::variant<RunOptionValues, std::string> ReadRunOptions(
+    boost::program_options::variables_map const& vm) {
+  RunOptionValues v;
+  auto text = [&](char const* name) {
+    return vm.count(name) != 0 ? vm[name].as<std::string>() : std::string();
+  };
+  v.config = text("config");
+  v.store = text("store");
+  v.jwt_audience = text("jwt-audience");
+  if (vm.count("now") != 0) {
+    v.now = ParseInstant(text("now"));
+    if (!v.now) return std::string("--now: not an ISO-8601 date-time with an offset");
+  }
+  auto grace = ParseDurationText(text("in-flight-grace"));
+  if (!grace) return std::string("--in-flight-grace: expected e.g. 2m");
+  v.in_flight_grace = *grace;
+  v.log_format = text("log-format");
+  if (v.log_format != "auto" && v.log_format != "text" && v.log_format != "json") {
+    return std::string("--log-format: expected text or json");
+  }
+  return v;
 }
 
 std::string NewRunId(Instant now) {

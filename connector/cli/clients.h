@@ -2,8 +2,11 @@
 // the Salesforce client built from casebridge.json, the state store, and the run logger.
 #pragma once
 
+#include <boost/program_options.hpp>
+
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -62,6 +65,23 @@ struct RunSetup {
 /// with `command` and returns the exit code (2 for configuration, 4 for an unreachable store).
 std::variant<RunSetup, int> PrepareRun(std::string const& command, std::string const& config_option,
                                        std::string const& store_option, CommandContext& ctx);
+
+/// The options every run command (`sync`, `backfill`) shares: --config, --store, --now,
+/// --jwt-audience, --in-flight-grace, --log-format.
+void AddRunOptions(boost::program_options::options_description& opts);
+
+struct RunOptionValues {
+  std::string config;  // "" = ConfigPath's default
+  std::string store;   // "" = the config's state store
+  std::optional<Instant> now;
+  std::string jwt_audience;
+  std::chrono::seconds in_flight_grace{0};
+  std::string log_format;  // auto | text | json
+};
+
+/// Reads the AddRunOptions() values; the error names the bad option.
+std::variant<RunOptionValues, std::string> ReadRunOptions(
+    boost::program_options::variables_map const& vm);
 
 /// A run id: `<UTC time>-<6 hex digits>`, e.g. `20260302T140500Z-3fa2c1`.
 std::string NewRunId(Instant now);

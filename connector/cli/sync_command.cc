@@ -44,24 +44,12 @@ int RunSyncCommand(std::vector<std::string> const& args, CommandContext& ctx) {
       "every", po::value<std::string>()->value_name("INTERVAL"),
       "run a sync every INTERVAL (e.g. 15m, 1h) until SIGTERM")(
       "dry-run", "plan and report without writing anything (Salesforce or state store)")(
-      "config", po::value<std::string>()->value_name("FILE"),
-      "casebridge.json (default $CASEBRIDGE_CONFIG, else ./casebridge.json)")(
-      "store", po::value<std::string>()->value_name("URL"),
-      "state store URL, overriding the config (sqlite:PATH or postgresql://...)")(
-      "now", po::value<std::string>()->value_name("ISO8601"),
-      "evaluate as of this instant (default: the current time; for replays and tests)")(
       "overlap", po::value<std::string>()->value_name("DURATION")->default_value("10m"),
       "re-read records modified this long before the watermark (late commits)")(
       "lookback", po::value<std::string>()->value_name("DURATION")->default_value("30d"),
-      "how far back the first run reads")(
-      "jwt-audience", po::value<std::string>()->value_name("URL"),
-      "JWT `aud` override (else $CASEBRIDGE_SALESFORCE_JWT_AUDIENCE or the config)")(
-      "in-flight-grace", po::value<std::string>()->value_name("DURATION")->default_value("2m"),
-      "after a run died, wait this long before re-checking its feed posts (they may still be "
-      "in flight)")("log-format",
-                    po::value<std::string>()->value_name("text|json")->default_value("auto"),
-                    "log lines on stderr: text on a TTY, JSON lines otherwise")(
-      "fail-on-breach", "exit 1 when a run leaves breached flags");
+      "how far back the first run reads")("fail-on-breach",
+                                          "exit 1 when a run leaves breached flags");
+  AddRunOptions(opts);
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(opts).run(), vm);
@@ -91,20 +79,10 @@ int RunSyncCommand(std::vector<std::string> const& args, CommandContext& ctx) {
   if (!overlap) return usage_error("--overlap: expected e.g. 10m");
   auto lookback = ParseDurationText(vm["lookback"].as<std::string>());
   if (!lookback || lookback->count() <= 0) return usage_error("--lookback: expected e.g. 30d");
-  std::optional<Instant> fixed_now;
-  if (vm.count("now") != 0) {
-    fixed_now = ParseInstant(vm["now"].as<std::string>());
-    if (!fixed_now) return usage_error("--now: not an ISO-8601 date-time with an offset");
-  }
-  std::string const format = vm["log-format"].as<std::string>();
-  if (format != "auto" && format != "text" && format != "json") {
-    return usage_error("--log-format: expected text or json");
-  }
-
-  auto grace = ParseDurationText(vm["in-flight-grace"].as<std::string>());
-  if (!grace) return usage_error("--in-flight-grace: expected e.g. 2m");
-  auto prepared = PrepareRun("sync", vm.count("config") != 0 ? vm["config"].as<std::string>() : "",
-                             vm.count("store") != 0 ? vm["store"].as<std::string>() : "", ctx);
+  auto run_options = ReadRunOptions(vm);
+  if (auto const* error = std::get_if<std::string>(&run_options)) return usage_error(*error);
+  RunOptionValues const& ro = std::get<RunOptionValues>(run_options);
+  auto prepared = PrepareRun("sync", ro.config, ro.store, ctx);
   if (auto const* code = std::get_if<int>(&prepared)) return *code;
   RunSetup& setup = std::get<RunSetup>(prepared);
   auto const& config = setup.config;
@@ -117,13 +95,11 @@ int RunSyncCommand(std::vector<std::string> const& args, CommandContext& ctx) {
   int exit_code = kExitOk;
   while (true) {
     Instant const now =
-        fixed_now ? *fixed_now : std::chrono::floor<std::chrono::seconds>(SystemClock().Now());
+        ro.now ? *ro.now : std::chrono::floor<std::chrono::seconds>(SystemClock().Now());
     std::string const run_id = NewRunId(now);
-    auto logger = MakeRunLogger(run_id, format);
+    auto logger = MakeRunLogger(run_id, ro.log_format);
     SalesforceClientSettings settings;
-    settings.jwt_audience =
-        JwtAudience(vm.count("jwt-audience") != 0 ? vm["jwt-audience"].as<std::string>() : "",
-                    config.salesforce);
+    settings.jwt_audience = JwtAudience(ro.jwt_audience, config.salesforce);
     settings.budget_share = config.api_budget_share;
     settings.logger = logger;
     auto client = MakeSalesforceClient(config.salesforce, settings);
@@ -136,7 +112,7 @@ int RunSyncCommand(std::vector<std::string> const& args, CommandContext& ctx) {
     options.now = now;
     options.run_id = run_id;
     options.wall_now = SystemClock().Now();
-    options.in_flight_grace = *grace;
+    options.in_flight_grace = ro.in_flight_grace;
     options.dry_run = dry_run;
     options.overlap = *overlap;
     options.initial_lookback = *lookback;
