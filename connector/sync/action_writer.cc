@@ -53,11 +53,6 @@ std::string Describe(salesforce::RecordResult const& r) {
   return out.empty() ? "rejected without an error message" : out;
 }
 
-bool IsLockError(salesforce::RecordResult const& r) {
-  return std::any_of(r.errors.begin(), r.errors.end(),
-                     [](auto const& e) { return e.status_code == "UNABLE_TO_LOCK_ROW"; });
-}
-
 }  // namespace
 
 struct ActionWriter::Pending {
@@ -111,8 +106,9 @@ WriterReport ActionWriter::WritePending(WriterOptions const& options) {
 
   std::set<std::string> recorded_keys;
   // Records the outcome of one batch in the ledger and the audit trail.
+  // `found` results are records found already written remotely (counted as healed).
   auto record = [&](std::vector<Pending const*> const& batch,
-                    std::vector<store::WriteResult> const& results) -> Status {
+                    std::vector<store::WriteResult> const& results, bool found = false) -> Status {
     if (results.empty()) return OkStatus();
     std::vector<store::AuditEntry> audit;
     audit.reserve(results.size());
@@ -135,7 +131,7 @@ WriterReport ActionWriter::WritePending(WriterOptions const& options) {
       e.reason = results[i].error;
       audit.push_back(std::move(e));
       if (results[i].ok) {
-        ++report.written;
+        ++(found ? report.healed : report.written);
       } else {
         ++report.failed;
         logger_->warn("action {} not written: {}", a.key, results[i].error);
@@ -151,27 +147,13 @@ WriterReport ActionWriter::WritePending(WriterOptions const& options) {
   };
 
   // Sends one batch through `send` and records every attempted record; unattempted ones stay
-  // pending. Lock errors are re-sent once.
+  // pending.
   auto write_batch = [&](std::vector<Pending const*> batch, auto const& send) -> Status {
     std::vector<salesforce::SObject> records;
     records.reserve(batch.size());
     for (auto const* p : batch) records.push_back(ToSObject(p->payload));
     salesforce::WriteResult result = send(records);
     Failpoint("sync.after_remote_write");  // written remotely, not yet in the ledger
-    // One immediate retry of the records that lost a row-lock race.
-    std::vector<std::size_t> locked;
-    for (std::size_t i = 0; i < result.records.size(); ++i) {
-      auto const& r = result.records[i];
-      if (r.attempted && !r.success && IsLockError(r)) locked.push_back(i);
-    }
-    if (!locked.empty() && result.status.ok()) {
-      std::vector<salesforce::SObject> again;
-      for (auto i : locked) again.push_back(records[i]);
-      salesforce::WriteResult retry = send(again);
-      for (std::size_t j = 0; j < locked.size() && j < retry.records.size(); ++j) {
-        if (retry.records[j].attempted) result.records[locked[j]] = retry.records[j];
-      }
-    }
     std::vector<store::WriteResult> results;
     std::vector<Pending const*> recorded;
     for (std::size_t i = 0; i < batch.size() && i < result.records.size(); ++i) {
@@ -279,12 +261,10 @@ WriterReport ActionWriter::WritePending(WriterOptions const& options) {
               healed_items.push_back(p);
             }
           }
-          if (auto st = record(healed_items, healed); !st.ok()) {
+          if (auto st = record(healed_items, healed, /*found=*/true); !st.ok()) {
             report.status = st;
             return report;
           }
-          report.healed += static_cast<std::int64_t>(healed.size());
-          report.written -= static_cast<std::int64_t>(healed.size());
           Status s;
           for (std::size_t start = 0; start < to_create.size() && s.ok(); start += kBatch) {
             std::vector<Pending const*> batch(

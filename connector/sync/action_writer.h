@@ -15,7 +15,7 @@
 //     since <real time>": a create of a run that died may still complete at the server after the
 //     next run's lookup, so such rows wait `in_flight_grace` before they are looked up again.
 // Per-record failures are recorded (`failed`, with the reason) and retried by the next run until
-// `max_attempts`; records that fail with UNABLE_TO_LOCK_ROW are re-sent once at once. A call
+// `max_attempts` (UNABLE_TO_LOCK_ROW included). A call
 // that fails as a whole after the client's retries stops the writer (the rest stay pending);
 // kResourceExhausted (budget / REQUEST_LIMIT_EXCEEDED) likewise, so the caller can exit 5.
 #pragma once

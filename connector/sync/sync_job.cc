@@ -357,18 +357,13 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
   auto read_by_ids = [&](std::vector<std::string> const& ids, bool due) -> Status {
     auto in = salesforce::Soql::In("Id", ids);
     if (!in.ok()) return in.status();
-    std::set<std::string> seen;
     Status s = client_.Query(adapter.BuildQuery(*in), [&](salesforce::QueryPage const& page) {
-      for (auto sv : page.records) {
-        auto flat = salesforce::FlattenRecord(sv);
-        if (flat.ok()) seen.insert(salesforce::FindField(*flat, "Id").value_or(""));
-      }
       return process_page(page, true, due);
     });
     if (!s.ok() || options.dry_run) return s;
     // Cases that no longer exist (deleted) or could not be converted: stop re-checking them.
     for (auto const& id : ids) {
-      if (seen.count(id) == 0 || evaluated.count(id) == 0) {
+      if (evaluated.count(id) == 0) {
         if (auto st = store_.SetNextCheck(kSystem, id, std::nullopt, now); !st.ok()) return st;
         evaluated.insert(id);
       }
