@@ -2,7 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <chrono>
 #include <string>
+#include <thread>
 #include <utility>
 
 namespace casebridge::store::store_internal {
@@ -91,18 +94,36 @@ StatusOr<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(std::string c
   std::unique_ptr<SqliteConnection> conn(new SqliteConnection(db));
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, busy_timeout_ms);
-  Status s = conn->ExecScript("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
+  // Schedulers opening a fresh file together: switching it to WAL needs a lock SQLite does not
+  // wait for through the busy handler, so the open-time statements retry while the database is
+  // busy, up to the busy timeout.
+  auto const deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+  auto retry_busy = [&](auto const& step) -> Status {
+    for (int attempt = 0;; ++attempt) {
+      Status st = step();
+      bool const busy = st.code() == StatusCode::kUnavailable &&
+                        st.message().find("database is busy") != std::string::npos;
+      if (!busy || std::chrono::steady_clock::now() >= deadline) return st;
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(5 * (attempt + 1), 50)));
+    }
+  };
+  Status s = retry_busy(
+      [&] { return conn->ExecScript("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"); });
   if (!s.ok()) return s;
   if (path != ":memory:") {
     std::string mode;
-    auto r = conn->Execute(
-        "PRAGMA journal_mode = WAL", {},
-        [&mode](SqlRow const& row) {
-          mode = row.String(0);
-          return OkStatus();
-        },
-        /*cache=*/false);
-    if (!r.ok()) return r.status();
+    s = retry_busy([&]() -> Status {
+      auto r = conn->Execute(
+          "PRAGMA journal_mode = WAL", {},
+          [&mode](SqlRow const& row) {
+            mode = row.String(0);
+            return OkStatus();
+          },
+          /*cache=*/false);
+      return r.status();
+    });
+    if (!s.ok()) return s;
     if (mode != "wal") {
       return FailedPreconditionError("cannot enable WAL journaling on SQLite database '" + path +
                                      "' (journal mode is '" + mode + "')");
