@@ -155,10 +155,28 @@ ALTER TABLE case_flags ADD COLUMN queue ${TEXT} NOT NULL DEFAULT '';
 ALTER TABLE case_flags ADD COLUMN record_url ${TEXT} NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::array<Migration, 3> kMigrations = {{
+// What casebridge knows of Forge records that link to Salesforce (the Forge side of the sync):
+// kind "ticket" (ref = the Salesforce case id a Forge ticket names), "service_case" / "service_ticket"
+// (a service ticket's Salesforce case id / Forge ticket id) and "mirror" (ref = the Salesforce
+// record an interaction mirrors). One row per (kind, Forge record id); looked up by (kind, ref).
+constexpr std::string_view k004ForgeRefs = R"sql(
+CREATE TABLE forge_refs (
+  kind        ${TEXT} NOT NULL,
+  forge_id    ${TEXT} NOT NULL,
+  ref         ${TEXT} NOT NULL,
+  ticket_id   ${TEXT} NOT NULL,
+  customer_id ${TEXT} NOT NULL,
+  updated_at  BIGINT NOT NULL,
+  PRIMARY KEY (kind, forge_id)
+);
+CREATE INDEX forge_refs_by_ref ON forge_refs (kind, ref);
+)sql";
+
+constexpr std::array<Migration, 4> kMigrations = {{
     {1, "001_init", k001Init, "", ""},
     {2, "002_audit_append_only", "", k002AuditAppendOnlySqlite, k002AuditAppendOnlyPostgres},
     {3, "003_flag_report_columns", k003FlagReportColumns, "", ""},
+    {4, "004_forge_refs", k004ForgeRefs, "", ""},
 }};
 
 /// The only place the two engines' DDL differs (besides the engine-specific statements above).

@@ -154,6 +154,21 @@ struct TrackedCase {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Forge records that refer to Salesforce (the Forge side of the sync)
+
+/// One Forge record casebridge has seen that refers to Salesforce: `kind` is "ticket" (ref = the
+/// Salesforce case id the ticket names), "service_case" (ref = a service ticket's Salesforce case
+/// id), "service_ticket" (ref = a service ticket's Forge ticket id) or "mirror" (ref = the
+/// Salesforce record an interaction mirrors). Unique by (kind, forge_id).
+struct ForgeRef {
+  std::string kind;
+  std::string forge_id;
+  std::string ref;
+  std::string ticket_id;    // the Forge ticket the record belongs to ("" = none)
+  std::string customer_id;  // the Forge customer ("" = unknown)
+};
+
+// ---------------------------------------------------------------------------------------------
 // Audit trail
 
 enum class AuditResult : std::uint8_t { kOk, kFailed };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -464,6 +465,92 @@ StatusOr<std::vector<LedgerEntry>> SqlStateStore::GetActions(std::span<std::stri
     auto node = found.extract(key);
     if (!node.empty()) out.push_back(std::move(node.mapped()));
   }
+  return out;
+}
+
+StatusOr<std::vector<LedgerEntry>> SqlStateStore::ListCaseActions(
+    std::span<std::string const> case_ids, std::string_view action_id) {
+  std::vector<LedgerEntry> out;
+  Status s = Reading([&] {
+    for (std::size_t i = 0; i < case_ids.size(); i += kInChunk) {
+      std::size_t const n = std::min(kInChunk, case_ids.size() - i);
+      std::string const sql = std::string("SELECT ") + kLedgerColumns +
+                              " FROM action_ledger WHERE action_id = ? AND case_id IN (" +
+                              Placeholders(n) + ")";
+      std::vector<SqlValue> params;
+      params.reserve(n + 1);
+      params.emplace_back(action_id);
+      for (std::size_t j = i; j < i + n; ++j) params.emplace_back(case_ids[j]);
+      auto r = conn_->Execute(
+          sql, params,
+          [&out](SqlRow const& row) {
+            out.push_back(ReadLedger(row));
+            return OkStatus();
+          },
+          /*cache=*/n == kInChunk);
+      if (!r.ok()) return r.status();
+    }
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  std::sort(out.begin(), out.end(), [](LedgerEntry const& a, LedgerEntry const& b) {
+    return std::tie(a.action.case_id, a.action.n) < std::tie(b.action.case_id, b.action.n);
+  });
+  return out;
+}
+
+// --- Forge references ---------------------------------------------------------------------------
+
+Status SqlStateStore::UpsertForgeRefs(std::span<ForgeRef const> refs, Instant now) {
+  for (auto const& r : refs) {
+    if (r.kind.empty() || r.forge_id.empty() || r.ref.empty()) {
+      return InvalidArgumentError("forge ref: kind, Forge id and ref are required");
+    }
+  }
+  return Atomically([&] {
+    for (auto const& r : refs) {
+      auto done = conn_->Execute(
+          "INSERT INTO forge_refs (kind, forge_id, ref, ticket_id, customer_id, updated_at) "
+          "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (kind, forge_id) DO UPDATE SET "
+          "ref = excluded.ref, ticket_id = excluded.ticket_id, "
+          "customer_id = excluded.customer_id, updated_at = excluded.updated_at",
+          {r.kind, r.forge_id, r.ref, r.ticket_id, r.customer_id, SqlValue::Time(now)});
+      if (!done.ok()) return done.status();
+    }
+    return OkStatus();
+  });
+}
+
+StatusOr<std::vector<ForgeRef>> SqlStateStore::GetForgeRefs(std::string_view kind,
+                                                            std::span<std::string const> refs) {
+  std::vector<ForgeRef> out;
+  Status s = Reading([&] {
+    for (std::size_t i = 0; i < refs.size(); i += kInChunk) {
+      std::size_t const n = std::min(kInChunk, refs.size() - i);
+      std::string const sql =
+          "SELECT kind, forge_id, ref, ticket_id, customer_id FROM forge_refs "
+          "WHERE kind = ? AND ref IN (" +
+          Placeholders(n) + ")";
+      std::vector<SqlValue> params;
+      params.reserve(n + 1);
+      params.emplace_back(kind);
+      for (std::size_t j = i; j < i + n; ++j) params.emplace_back(refs[j]);
+      auto r = conn_->Execute(
+          sql, params,
+          [&out](SqlRow const& row) {
+            out.push_back(ForgeRef{row.String(0), row.String(1), row.String(2), row.String(3),
+                                   row.String(4)});
+            return OkStatus();
+          },
+          /*cache=*/n == kInChunk);
+      if (!r.ok()) return r.status();
+    }
+    return OkStatus();
+  });
+  if (!s.ok()) return s;
+  std::sort(out.begin(), out.end(), [](ForgeRef const& a, ForgeRef const& b) {
+    return std::tie(a.ref, a.forge_id) < std::tie(b.ref, b.forge_id);
+  });
   return out;
 }
 

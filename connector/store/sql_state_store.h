@@ -34,6 +34,11 @@ class SqlStateStore final : public StateStore, private TransactionDriver {
   Status RecordWriteResults(std::span<WriteResult const> results, Instant now) override;
   StatusOr<std::vector<LedgerEntry>> ListActions(ActionQuery const& query) override;
   StatusOr<std::vector<LedgerEntry>> GetActions(std::span<std::string const> keys) override;
+  StatusOr<std::vector<LedgerEntry>> ListCaseActions(std::span<std::string const> case_ids,
+                                                     std::string_view action_id) override;
+  Status UpsertForgeRefs(std::span<ForgeRef const> refs, Instant now) override;
+  StatusOr<std::vector<ForgeRef>> GetForgeRefs(std::string_view kind,
+                                               std::span<std::string const> refs) override;
 
   Status ReplaceCaseFlags(std::span<CaseFlags const> cases, Instant now) override;
   StatusOr<std::vector<FlagRecord>> GetCaseFlags(std::string_view case_id) override;

@@ -156,6 +156,9 @@ class StateStore {
   virtual StatusOr<std::vector<LedgerEntry>> ListActions(ActionQuery const& query) = 0;
   /// The rows of the given keys that exist, in the order of `keys` (unknown keys are skipped).
   virtual StatusOr<std::vector<LedgerEntry>> GetActions(std::span<std::string const> keys) = 0;
+  /// Every row of action `action_id` of the given cases, ordered by case id and n.
+  virtual StatusOr<std::vector<LedgerEntry>> ListCaseActions(
+      std::span<std::string const> case_ids, std::string_view action_id) = 0;
 
   // --- Flags --------------------------------------------------------------------------------
   /// For each case: deletes all its flags and inserts the given ones, all cases atomically.
@@ -183,6 +186,14 @@ class StateStore {
   /// most `limit`. Uses an index on next_check: cost grows with the answer, not with the number
   /// of tracked cases.
   virtual StatusOr<std::vector<TrackedCase>> ListDueCases(Instant now, std::size_t limit) = 0;
+
+  // --- Forge records that refer to Salesforce ------------------------------------------------
+  /// Creates or replaces each (kind, forge_id), atomically. kInvalidArgument for an empty kind,
+  /// Forge id or ref.
+  virtual Status UpsertForgeRefs(std::span<ForgeRef const> refs, Instant now) = 0;
+  /// The rows of `kind` whose ref is one of `refs`, ordered by ref then Forge id.
+  virtual StatusOr<std::vector<ForgeRef>> GetForgeRefs(std::string_view kind,
+                                                       std::span<std::string const> refs) = 0;
 
   // --- Audit trail (append-only: the schema refuses updates and deletes) --------------------
   /// Appends the entries (their `id` is ignored and assigned by the store), atomically.

@@ -134,7 +134,7 @@ TYPED_TEST_SUITE(StateStoreTest, Backends, BackendNames);
 TYPED_TEST(StateStoreTest, MigrationsAreRecordedOnceAndReopeningAppliesNothing) {
   auto first = this->store_->AppliedMigrations();
   ASSERT_TRUE(first.ok()) << first.status();
-  ASSERT_EQ(first->size(), 3U);
+  ASSERT_EQ(first->size(), 4U);
   EXPECT_EQ((*first)[0].version, 1);
   EXPECT_EQ((*first)[0].name, "001_init");
   EXPECT_EQ((*first)[1].version, 2);
@@ -146,7 +146,7 @@ TYPED_TEST(StateStoreTest, MigrationsAreRecordedOnceAndReopeningAppliesNothing) 
   ASSERT_NE(reopened, nullptr);
   auto second = reopened->AppliedMigrations();
   ASSERT_TRUE(second.ok()) << second.status();
-  ASSERT_EQ(second->size(), 3U);
+  ASSERT_EQ(second->size(), 4U);
   EXPECT_EQ((*second)[0].applied_at, (*first)[0].applied_at);
   EXPECT_EQ((*second)[1].applied_at, (*first)[1].applied_at);
 }
@@ -176,10 +176,51 @@ TYPED_TEST(StateStoreTest, SchedulersStartingTogetherMigrateAFreshDatabaseExactl
   ASSERT_TRUE(store.ok()) << store.status();
   auto applied = (*store)->AppliedMigrations();
   ASSERT_TRUE(applied.ok()) << applied.status();
-  EXPECT_EQ(applied->size(), 3U);
+  EXPECT_EQ(applied->size(), 4U);
 }
 
 // --- Action ledger ----------------------------------------------------------------------------
+
+TYPED_TEST(StateStoreTest, CaseActionsOfOneActionAreListedByCaseAndOccurrence) {
+  std::vector<PlannedAction> batch = {this->Action("500B", "forge_document", 2),
+                                      this->Action("500A", "forge_document", 1),
+                                      this->Action("500B", "forge_document", 1),
+                                      this->Action("500A", "call_installer", 1),
+                                      this->Action("500C", "forge_document", 1)};
+  ASSERT_TRUE(this->store_->PlanActions(batch, this->now_).ok());
+  std::vector<std::string> const cases = {"500B", "500A"};
+  auto rows = this->store_->ListCaseActions(cases, "forge_document");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  std::vector<std::string> keys;
+  for (auto const& r : *rows) keys.push_back(r.action.key);
+  EXPECT_THAT(keys, ElementsAre("500A:forge_document:1", "500B:forge_document:1",
+                                "500B:forge_document:2"));
+}
+
+TYPED_TEST(StateStoreTest, ForgeRefsAreReplacedByForgeIdAndFoundByRef) {
+  std::vector<ForgeRef> refs = {{"ticket", "T1", "500A", "T1", "C1"},
+                                {"ticket", "T2", "500B", "T2", "C2"},
+                                {"mirror", "I1", "02sX", "T1", "C1"}};
+  ASSERT_TRUE(this->store_->UpsertForgeRefs(refs, this->now_).ok());
+  // Ticket T2 is re-linked to another case: the old link is gone.
+  std::vector<ForgeRef> relinked = {{"ticket", "T2", "500C", "T2", "C2"}};
+  ASSERT_TRUE(this->store_->UpsertForgeRefs(relinked, this->now_).ok());
+  std::vector<std::string> const wanted = {"500A", "500B", "500C", "02sX"};
+  auto tickets = this->store_->GetForgeRefs("ticket", wanted);
+  ASSERT_TRUE(tickets.ok()) << tickets.status();
+  ASSERT_EQ(tickets->size(), 2U);
+  EXPECT_EQ((*tickets)[0].ref, "500A");
+  EXPECT_EQ((*tickets)[0].customer_id, "C1");
+  EXPECT_EQ((*tickets)[1].ref, "500C");
+  EXPECT_EQ((*tickets)[1].forge_id, "T2");
+  auto mirrors = this->store_->GetForgeRefs("mirror", wanted);
+  ASSERT_TRUE(mirrors.ok()) << mirrors.status();
+  ASSERT_EQ(mirrors->size(), 1U);
+  EXPECT_EQ((*mirrors)[0].forge_id, "I1");
+  std::vector<ForgeRef> bad = {{"ticket", "T3", "", "T3", ""}};
+  EXPECT_EQ(this->store_->UpsertForgeRefs(bad, this->now_).code(), StatusCode::kInvalidArgument);
+}
+
 
 TYPED_TEST(StateStoreTest, PlanningAgainKeepsTheStateOfKnownKeys) {
   std::vector<PlannedAction> batch = {this->Action("500A", "call_installer", 1),
