@@ -146,6 +146,9 @@ void LoadRelated(Reader& r, Json const& sf, std::string const& path, SalesforceS
   }
 }
 
+void LoadValueConditions(Checker& c, Json const& e, std::string const& ep, char const* key,
+                         std::vector<FieldValues>& out);
+
 void LoadEvent(Reader& r, Json const& e, std::string const& ep, SalesforceSignals const& sf,
                std::vector<SalesforceSignal>& out) {
   Checker& c = r.c_;
@@ -176,25 +179,7 @@ void LoadEvent(Reader& r, Json const& e, std::string const& ep, SalesforceSignal
     }
     if (at->empty()) c.Add(Join(ep, "at"), "needs at least one timestamp field");
   }
-  if (e.contains("when") && c.IsObject(e.at("when"), Join(ep, "when"))) {
-    for (auto const& [field, values] : e.at("when").items()) {
-      std::string const wp = Join(Join(ep, "when"), field);
-      if (!IsSalesforcePath(field)) {
-        c.Add(wp, "not a Salesforce field name");
-        continue;
-      }
-      if (!c.IsArray(values, wp)) continue;
-      FieldValues fv{field, {}};
-      for (std::size_t i = 0; i < values.size(); ++i) {
-        if (!values[i].is_string()) {
-          c.Add(Index(wp, i), "expected a string, got " + TypeName(values[i]));
-          continue;
-        }
-        fv.values.push_back(values[i].get<std::string>());
-      }
-      s.when.push_back(std::move(fv));
-    }
-  }
+  LoadValueConditions(c, e, ep, "when", s.when);
   if (e.contains("contains") && c.IsObject(e.at("contains"), Join(ep, "contains"))) {
     for (auto const& [field, text] : e.at("contains").items()) {
       std::string const tp = Join(Join(ep, "contains"), field);
@@ -239,6 +224,88 @@ void LoadEvent(Reader& r, Json const& e, std::string const& ep, SalesforceSignal
   if (c.count() == before) out.push_back(std::move(s));
 }
 
+void LoadValueConditions(Checker& c, Json const& e, std::string const& ep, char const* key,
+                         std::vector<FieldValues>& out) {
+  if (!e.contains(key) || !c.IsObject(e.at(key), Join(ep, key))) return;
+  for (auto const& [field, values] : e.at(key).items()) {
+    std::string const wp = Join(Join(ep, key), field);
+    if (!IsSalesforcePath(field)) {
+      c.Add(wp, "not a Salesforce field name");
+      continue;
+    }
+    if (!c.IsArray(values, wp)) continue;
+    FieldValues fv{field, {}};
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (!values[i].is_string()) {
+        c.Add(Index(wp, i), "expected a string, got " + TypeName(values[i]));
+        continue;
+      }
+      fv.values.push_back(values[i].get<std::string>());
+    }
+    out.push_back(std::move(fv));
+  }
+}
+
+void LoadDocument(Reader& r, Json const& e, std::string const& ep, SalesforceSignals const& sf,
+                  std::vector<SalesforceDocument>& out) {
+  Checker& c = r.c_;
+  if (!c.IsObject(e, ep)) return;
+  c.KnownKeys(e, ep,
+              {"from", "kind", "at", "when", "inbound", "subject_field", "body_field",
+               "party_fields", "outcome_field", "outcome_values"});
+  std::size_t const before = c.count();
+  SalesforceDocument d;
+  if (auto from = c.String(e, ep, "from")) {
+    bool const known = std::any_of(sf.related.begin(), sf.related.end(),
+                                   [&](auto const& rel) { return rel.first == *from; });
+    if (!known) {
+      c.Add(Join(ep, "from"), "'" + *from + "' is not a relationship listed in `related`");
+    }
+    d.from = *from;
+  }
+  if (auto kind = c.String(e, ep, "kind")) {
+    if (*kind != "email" && *kind != "call" && *kind != "note") {
+      c.Add(Join(ep, "kind"), "expected \"email\", \"call\" or \"note\", got '" + *kind + "'");
+    }
+    d.kind = *kind;
+  }
+  if (Json const* at = c.Required(e, ep, "at"); at != nullptr && c.IsArray(*at, Join(ep, "at"))) {
+    for (std::size_t i = 0; i < at->size(); ++i) {
+      std::string f;
+      if (r.FieldName((*at)[i], Index(Join(ep, "at"), i), f)) d.at.push_back(std::move(f));
+    }
+    if (at->empty()) c.Add(Join(ep, "at"), "needs at least one timestamp field");
+  }
+  LoadValueConditions(c, e, ep, "when", d.when);
+  LoadValueConditions(c, e, ep, "inbound", d.inbound);
+  r.Field(e, ep, "subject_field", d.subject_field, true);
+  r.Field(e, ep, "body_field", d.body_field, true);
+  if (e.contains("party_fields") && c.IsArray(e.at("party_fields"), Join(ep, "party_fields"))) {
+    auto const& list = e.at("party_fields");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      std::string f;
+      if (r.FieldName(list[i], Index(Join(ep, "party_fields"), i), f)) {
+        d.party_fields.push_back(std::move(f));
+      }
+    }
+  }
+  r.Field(e, ep, "outcome_field", d.outcome_field, true);
+  if (e.contains("outcome_values") &&
+      c.IsObject(e.at("outcome_values"), Join(ep, "outcome_values"))) {
+    for (auto const& [raw, outcome] : e.at("outcome_values").items()) {
+      std::string const op = Join(Join(ep, "outcome_values"), raw);
+      auto o = c.StringValue(outcome, op);
+      if (!o) continue;
+      if (*o != "reached" && *o != "voicemail") {
+        c.Add(op, "expected \"reached\" or \"voicemail\", got '" + *o + "'");
+        continue;
+      }
+      d.outcome_values[raw] = *o;
+    }
+  }
+  if (c.count() == before) out.push_back(std::move(d));
+}
+
 }  // namespace
 
 std::vector<std::string> SalesforceSignals::FieldsOf(std::string const& from) const {
@@ -262,6 +329,16 @@ std::vector<std::string> SalesforceSignals::FieldsOf(std::string const& from) co
     add(s.to_field);
     add(s.outcome_field);
   }
+  for (auto const& d : documents) {
+    if (d.from != from) continue;
+    for (auto const& f : d.at) add(f);
+    for (auto const& w : d.when) add(w.field);
+    for (auto const& w : d.inbound) add(w.field);
+    add(d.subject_field);
+    add(d.body_field);
+    for (auto const& f : d.party_fields) add(f);
+    add(d.outcome_field);
+  }
   return fields;
 }
 
@@ -276,7 +353,8 @@ SignalsMapping ParseSignals(std::string_view text, std::string const& file,
   Json const* sf = c.Required(*doc, std::string(kRoot), "salesforce");
   std::string const path = Join(kRoot, "salesforce");
   if (sf == nullptr || !c.IsObject(*sf, path)) return m;
-  c.KnownKeys(*sf, path, {"case", "task_key_field", "feed_key_marker", "related", "events"});
+  c.KnownKeys(*sf, path,
+              {"case", "task_key_field", "feed_key_marker", "related", "events", "documents"});
   Reader r(c);
   auto& out = m.salesforce;
   LoadCase(r, *sf, path, out.case_fields);
@@ -295,6 +373,14 @@ SignalsMapping ParseSignals(std::string_view text, std::string const& file,
   if (events != nullptr && c.IsArray(*events, ep)) {
     for (std::size_t i = 0; i < events->size(); ++i) {
       LoadEvent(r, (*events)[i], Index(ep, i), out, out.events);
+    }
+  }
+  if (sf->contains("documents")) {
+    std::string const dp = Join(path, "documents");
+    if (c.IsArray(sf->at("documents"), dp)) {
+      for (std::size_t i = 0; i < sf->at("documents").size(); ++i) {
+        LoadDocument(r, sf->at("documents")[i], Index(dp, i), out, out.documents);
+      }
     }
   }
   return m;

@@ -68,6 +68,24 @@ struct SalesforceSignal {
   std::map<std::string, std::string> outcome_values;
 };
 
+/// One kind of Salesforce record that is a customer-facing interaction (an e-mail, a call, a
+/// note) and is mirrored into Forge as a documented interaction (the `forge_document` action).
+/// casebridge's own Tasks (key field set) and feed posts (key marker) are never mirrored.
+struct SalesforceDocument {
+  std::string from;  // child relationship name
+  std::string kind;  // "email" | "call" | "note"
+  std::vector<std::string> at;
+  std::vector<FieldValues> when;     // every one must hold for the record to be mirrored
+  std::vector<FieldValues> inbound;  // all hold: inbound; else outbound (notes: internal)
+  std::string subject_field;
+  std::string body_field;
+  /// Fields naming who the interaction was with: an address containing the homeowner's /
+  /// installer's e-mail, or their id. The first match gives the party.
+  std::vector<std::string> party_fields;
+  std::string outcome_field;  // calls: raw value -> "reached" | "voicemail"
+  std::map<std::string, std::string> outcome_values;
+};
+
 struct SalesforceSignals {
   SalesforceCaseFields case_fields;
   std::string task_key_field = "Casebridge_Key__c";
@@ -75,8 +93,9 @@ struct SalesforceSignals {
   /// Child relationship -> extra fields to select (fields used by `events` are added).
   std::vector<std::pair<std::string, std::vector<std::string>>> related;
   std::vector<SalesforceSignal> events;
+  std::vector<SalesforceDocument> documents;
 
-  /// Every field of relationship `from` the events use plus its `related` list (de-duplicated,
+  /// Every field of relationship `from` the events and documents use plus its `related` list (de-duplicated,
   /// in first-use order, `Id` first).
   [[nodiscard]] std::vector<std::string> FieldsOf(std::string const& from) const;
 };

@@ -179,7 +179,13 @@ int RunBackfillCommand(std::vector<std::string> const& args, CommandContext& ctx
   spec.resume = vm.count("resume") != 0;
   spec.on_progress = [&](sync::BackfillProgress const& p) { reporter.Update(p); };
   options.backfill = spec;
+  auto forge = MakeForgeClient(config, std::chrono::milliseconds(60000), logger);
+  if (!forge.ok()) {
+    ctx.err << ctx.program << " backfill: forge: " << forge.status().message() << "\n";
+    return ExitCodeFor(forge.status());
+  }
   sync::SyncJob job(*client, *store, policy, signals, logger);
+  if (*forge) job.EnableForge(**forge);
   sync::SyncOutcome const outcome = job.RunOnce(options);
   if (outcome.lock_held) {
     ctx.out << "casebridge backfill: " << outcome.lock_message << "; nothing done\n";

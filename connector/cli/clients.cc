@@ -17,6 +17,7 @@
 #include "connector/common/duration_text.h"
 #include "connector/http/cpprest_transport.h"
 #include "connector/http/logging_transport.h"
+#include "mappings/forge_mapping.h"
 #include "mappings/loader.h"
 
 namespace casebridge::cli {
@@ -121,6 +122,26 @@ StatusOr<salesforce::Client> MakeSalesforceClient(mappings::SalesforceConfig con
         return auth::MakeSalesforceTokenSource(config, std::move(t), clock, overrides);
       },
       options, RealSleeper());
+}
+
+StatusOr<std::optional<forge::Client>> MakeForgeClient(mappings::AppConfig const& config,
+                                                       std::chrono::milliseconds timeout,
+                                                       std::shared_ptr<spdlog::logger> logger,
+                                                       std::shared_ptr<http::HttpTransport> wire) {
+  if (config.forge.base_url.empty()) return std::optional<forge::Client>();
+  auto mapping = mappings::LoadForgeMappingOrError(config.mappings_dir);
+  if (!mapping.ok()) return mapping.status();
+  if (!wire) {
+    wire = std::make_shared<http::LoggingTransport>(
+        std::make_shared<http::CpprestTransport>(http::CpprestTransportOptions{}),
+        std::move(logger));
+  }
+  forge::ClientOptions options;
+  options.request_timeout = timeout;
+  auto client = forge::Client::Create(config.forge, *std::move(mapping), std::move(wire), options,
+                                      RealSleeper(), std::make_shared<SystemClock const>());
+  if (!client.ok()) return client.status();
+  return std::optional<forge::Client>(*std::move(client));
 }
 
 std::variant<RunSetup, int> PrepareRun(std::string const& command, std::string const& config_option,

@@ -11,6 +11,7 @@
 #include <variant>
 
 #include "connector/common/status.h"
+#include "connector/forge/client.h"
 #include "connector/http/http_transport.h"
 #include "connector/salesforce/client.h"
 #include "connector/store/state_store.h"
@@ -49,6 +50,13 @@ struct SalesforceClientSettings {
 /// The Salesforce client for `config` (token source of its auth flow, metering, retries).
 StatusOr<salesforce::Client> MakeSalesforceClient(mappings::SalesforceConfig const& config,
                                                   SalesforceClientSettings const& settings);
+
+/// The Forge client for the config's `forge` section, its mapping (forge.json) from the config's
+/// mappings directory; nullopt when Forge is not configured (no `forge.base_url`). `wire` null =
+/// cpprestsdk. Errors: kInvalidArgument listing the mapping's problems or naming the setting.
+StatusOr<std::optional<forge::Client>> MakeForgeClient(
+    mappings::AppConfig const& config, std::chrono::milliseconds timeout,
+    std::shared_ptr<spdlog::logger> logger, std::shared_ptr<http::HttpTransport> wire = nullptr);
 
 /// What `sync` and `backfill` need before a run: the configuration, the mappings, the state
 /// store and the instant the run is evaluated at.

@@ -107,7 +107,13 @@ int RunSyncCommand(std::vector<std::string> const& args, CommandContext& ctx) {
       ctx.err << ctx.program << " sync: salesforce: " << client.status().message() << "\n";
       return ExitCodeFor(client.status());
     }
+    auto forge = MakeForgeClient(config, std::chrono::milliseconds(60000), logger);
+    if (!forge.ok()) {
+      ctx.err << ctx.program << " sync: forge: " << forge.status().message() << "\n";
+      return ExitCodeFor(forge.status());
+    }
     sync::SyncJob job(*client, *store, policy, signals, logger);
+    if (*forge) job.EnableForge(**forge);
     sync::SyncOptions options;
     options.now = now;
     options.run_id = run_id;

@@ -108,6 +108,7 @@ StatusOr<ForgeChanges> ReadChangedSince(Client const& client, Instant since) {
       iq,
       [&](Interaction const& i) {
         bump(i.updated_at);
+        if (!i.source_ref.empty()) out.mirrors.push_back(i);
         if (!i.ticket_id.empty()) {
           ticket_ids.insert(i.ticket_id);
         } else if (!i.customer_id.empty()) {
@@ -151,6 +152,7 @@ StatusOr<ForgeChanges> ReadChangedSince(Client const& client, Instant since) {
     s = client.ListInteractions(
         by_ticket,
         [&](Interaction const& i) {
+          if (!i.source_ref.empty()) out.mirrors.push_back(i);
           interactions.push_back(i);
           return OkStatus();
         },
@@ -179,6 +181,7 @@ StatusOr<ForgeChanges> ReadChangedSince(Client const& client, Instant since) {
       }
     }
     out.snapshots.push_back(TicketToSnapshot(ticket, interactions, client.mapping()));
+    out.tickets.push_back(ticket);
   }
   return out;
 }

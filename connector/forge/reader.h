@@ -40,6 +40,9 @@ std::vector<engine::Event> InteractionEvents(Interaction const& interaction,
 
 struct ForgeChanges {
   std::vector<engine::Snapshot> snapshots;  // one per touched ticket, ordered by ticket id
+  std::vector<Ticket> tickets;              // the touched tickets, in the order of `snapshots`
+  /// Interactions read that mirror a Salesforce record (non-empty `source_ref`).
+  std::vector<Interaction> mirrors;
   Instant watermark{};                      // pass to the next ReadChangedSince
   /// Records that could not be used (malformed, or an interaction naming a ticket Forge does
   /// not have): skipped, each with a kInvalidArgument / kNotFound naming record and field.

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 #include <unordered_map>
 #include <utility>
@@ -14,6 +15,7 @@
 #include "connector/salesforce/soql.h"
 #include "connector/sync/action_content.h"
 #include "connector/sync/action_writer.h"
+#include "connector/sync/forge_side.h"
 
 namespace casebridge::sync {
 namespace {
@@ -21,6 +23,8 @@ namespace {
 using nlohmann::json;
 constexpr char kSystem[] = "salesforce";
 constexpr char kObject[] = "Case";
+constexpr char kForgeSystem[] = "forge";
+constexpr char kForgeObject[] = "tickets";
 
 // Everything one evaluated page contributes to the store.
 struct PageWork {
@@ -46,6 +50,13 @@ std::string StatsJson(SyncStats const& stats, salesforce::CallCounts const& call
   j["actions_failed"] = stats.actions_failed;
   j["actions_healed"] = stats.actions_healed;
   j["flags"] = stats.flags;
+  if (stats.forge) {
+    j["cases_linked"] = stats.cases_linked;
+    j["forge"] = {{"tickets_read", stats.forge_tickets_read},
+                  {"forge_only_evaluated", stats.forge_only_evaluated},
+                  {"unlinked_open_cases", stats.forge_unlinked_open_cases},
+                  {"skipped", stats.forge_skipped}};
+  }
   j["api_calls"] = {{"auth", calls.auth}, {"query", calls.query}, {"write", calls.write},
                     {"bulk", calls.bulk}, {"other", calls.other}, {"total", calls.total()}};
   return j.dump();
@@ -59,7 +70,18 @@ void WriteSummary(std::ostream& out, SyncOutcome const& outcome,
       << " again after this run's own writes), " << st.cases_unchanged
       << " unchanged since the last run";
   if (st.bad_records > 0) out << ", " << st.bad_records << " bad records skipped";
+  if (st.cases_linked > 0) {
+    out << ", " << st.cases_linked << " because a Forge ticket linking them changed";
+  }
   out << "\n";
+  if (st.forge) {
+    out << "forge:   " << st.forge_tickets_read << " tickets changed, "
+        << st.forge_only_evaluated << " of them Forge-only cases (evaluated); "
+        << st.forge_unlinked_open_cases
+        << " open Salesforce cases evaluated have no Forge ticket to document on";
+    if (st.forge_skipped > 0) out << "; " << st.forge_skipped << " Forge records skipped";
+    out << "\n";
+  }
   out << "flags:   by rule (met / breached / pending / info)\n";
   for (auto const& [rule, by_status] : st.flags) {
     auto count = [&](char const* status) {
@@ -94,6 +116,11 @@ void WriteSummary(std::ostream& out, SyncOutcome const& outcome,
   }
   out << "api:     " << calls.total() << " calls: " << calls.auth << " auth, " << calls.query
       << " query, " << calls.write << " write, " << calls.bulk << " bulk\n";
+  if (st.forge) {
+    auto const& f = outcome.forge_calls;
+    out << "         Forge: " << f.total() << " calls: " << f.login << " login, " << f.read
+        << " read, " << f.write << " write\n";
+  }
 }
 
 SyncJob::SyncJob(salesforce::Client client, store::StateStore& store,
@@ -139,8 +166,10 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
       return outcome;
     }
   }
+  std::optional<ForgeSide> forge_side;
   auto finish = [&](Status status) -> SyncOutcome& {
     outcome.status = std::move(status);
+    if (forge_side) outcome.forge_calls = forge_side->client().calls();
     if (bookkeeping) {
       store::RunStatus rs = store::RunStatus::kSucceeded;
       if (outcome.status.code() == StatusCode::kResourceExhausted) {
@@ -181,6 +210,10 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
   }
   adapters::SalesforceCaseAdapter const adapter(signals_, policy_, queues);
   ActionContext const context{&policy_, &adapter};
+  if (forge_) {
+    forge_side.emplace(*forge_, store_, adapter, logger_, options.dry_run);
+    stats.forge = true;
+  }
 
   std::set<std::string> evaluated;  // case ids evaluated in this run
   // Per case evaluated in this run, its flags' (rule, status) as last counted in `stats.flags`.
@@ -188,112 +221,38 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
       last_flags;
   engine::Evaluation evaluation;
 
-  // Evaluates one page of records; `force` evaluates even unchanged cases (due re-checks and
-  // cases changed by this run's own writes); `due` counts them as due re-checks.
-  auto process_page = [&](salesforce::QueryPage const& page, bool force, bool due) -> Status {
-    std::vector<adapters::SalesforceCase> cases;
-    cases.reserve(page.records.size());
-    std::string last_modstamp;
-    std::string last_id;
-    for (auto sv : page.records) {
-      ++stats.cases_read;
-      std::vector<std::string> warnings;
-      auto c = adapter.Convert(sv, &warnings);
-      for (auto& w : warnings) logger_->warn("{}", w);
-      if (!c.ok()) {
-        ++stats.bad_records;
-        if (stats.problems.size() < 100) stats.problems.push_back(c.status().message());
-        logger_->error("skipped a Case record: {}", c.status().message());
-        continue;
-      }
-      last_modstamp = c->modstamp;
-      last_id = c->snapshot.id;
-      cases.push_back(std::move(*c));
+  // Evaluates one snapshot into `evaluation`: its flags into `cf` and the summary counts; returns
+  // its next check (a pending flag's due).
+  auto assess = [&](engine::Snapshot const& s, report::CaseFacts const& facts,
+                    store::CaseFlags& cf) -> std::optional<Instant> {
+    engine.Evaluate(s, now, evaluation);
+    cf.case_id = s.id;
+    std::optional<Instant> next_check;
+    // The summary counts each case's latest evaluation once.
+    auto& last = last_flags[s.id];
+    for (auto const& [rule, status] : last) {
+      --stats.flags[std::string(rule)][std::string(status)];
     }
-    // Skip cases already evaluated at this very version (overlap re-reads).
-    std::vector<std::string> ids;
-    ids.reserve(cases.size());
-    for (auto const& c : cases) ids.push_back(c.snapshot.id);
-    std::unordered_map<std::string, std::string> known;
-    if (!force && !ids.empty()) {
-      auto tracked = store_.GetTrackedCases(kSystem, ids);
-      if (!tracked.ok()) return tracked.status();
-      for (auto& t : *tracked) known.emplace(t.case_id, std::move(t.modstamp));
+    last.clear();
+    for (auto const& f : evaluation.flags) {
+      std::string const rule(mappings::RuleName(f.rule));
+      std::string const status(engine::FlagStatusName(f.status));
+      ++stats.flags[rule][status];
+      last.emplace_back(mappings::RuleName(f.rule), engine::FlagStatusName(f.status));
+      if (f.status == engine::FlagStatus::kPending && f.due) {
+        Instant const check = *f.due + std::chrono::seconds(1);
+        if (!next_check || check < *next_check) next_check = check;
+      }
+      store::FlagRecord r;
+      report::ToFlagRecord(s, f, facts, r);
+      cf.flags.push_back(std::move(r));
     }
-    PageWork work;
-    for (auto const& c : cases) {
-      auto const& s = c.snapshot;
-      if (!force) {
-        auto it = known.find(s.id);
-        if ((it != known.end() && it->second == c.modstamp) || evaluated.count(s.id) != 0) {
-          ++stats.cases_unchanged;
-          continue;
-        }
-      }
-      evaluated.insert(s.id);
-      ++stats.cases_evaluated;
-      if (due) ++stats.cases_due;
-      if (force && !due) ++stats.cases_reread;
-      engine.Evaluate(s, now, evaluation);
-      store::CaseFlags cf;
-      cf.case_id = s.id;
-      report::CaseFacts facts;
-      facts.subject = c.subject;
-      facts.owner_name = c.owner_name;
-      facts.installer_name = c.installer_name;
-      std::optional<Instant> next_check;
-      // The summary counts each case's latest evaluation once.
-      auto& last = last_flags[s.id];
-      for (auto const& [rule, status] : last) {
-        --stats.flags[std::string(rule)][std::string(status)];
-      }
-      last.clear();
-      for (auto const& f : evaluation.flags) {
-        std::string const rule(mappings::RuleName(f.rule));
-        std::string const status(engine::FlagStatusName(f.status));
-        ++stats.flags[rule][status];
-        last.emplace_back(mappings::RuleName(f.rule), engine::FlagStatusName(f.status));
-        if (f.status == engine::FlagStatus::kPending && f.due) {
-          Instant const check = *f.due + std::chrono::seconds(1);
-          if (!next_check || check < *next_check) next_check = check;
-        }
-        store::FlagRecord r;
-        report::ToFlagRecord(s, f, facts, r);
-        cf.flags.push_back(std::move(r));
-      }
-      work.flags.push_back(std::move(cf));
-      for (auto const& a : evaluation.actions) {
-        if (a.kind == mappings::ActionKind::kForgeRecord) continue;
-        auto payload = BuildActionPayload(c, a, context);
-        if (!payload.ok()) {
-          logger_->error("case {}: {}", s.id, payload.status().message());
-          continue;
-        }
-        store::PlannedAction p;
-        p.key = a.key;
-        p.case_id = s.id;
-        p.action_id = std::string(mappings::ActionName(a.action));
-        p.n = a.n;
-        p.rule_id = std::string(mappings::RuleName(a.rule));
-        p.kind = std::string(mappings::ActionKindName(a.kind));
-        p.target_system = kSystem;
-        p.due = a.due;
-        p.payload = std::move(*payload);
-        p.evidence = json{{"rule", p.rule_id},
-                          {"stage", engine::StageName(evaluation.stage)},
-                          {"evaluated_at", FormatInstant(now)}}
-                         .dump();
-        work.actions.push_back(std::move(p));
-      }
-      for (auto const& [key, id] : c.tasks_by_key) work.remote_keys.emplace_back(key, id);
-      for (auto const& [key, id] : c.feed_posts_by_key) work.remote_keys.emplace_back(key, id);
-      store::TrackedCase t;
-      t.system = kSystem;
-      t.case_id = s.id;
-      t.modstamp = c.modstamp;
-      t.next_check = s.closed_at ? std::nullopt : next_check;
-      work.tracked.push_back(std::move(t));
-    }
+    return next_check;
+  };
+
+  // Step 5 for one page of work: the ledger rows, flags, tracked cases and the watermark, in
+  // one transaction (a dry run only counts what would be planned).
+  auto store_work = [&](PageWork const& work, std::optional<store::Watermark> const& mark) -> Status {
     if (options.dry_run) {
       std::vector<std::string> keys;
       for (auto const& a : work.actions) keys.push_back(a.key);
@@ -343,9 +302,8 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
     }
     if (auto s = store_.ReplaceCaseFlags(work.flags, now); !s.ok()) return s;
     if (auto s = store_.UpsertTrackedCases(work.tracked, now); !s.ok()) return s;
-    if (!force && !last_modstamp.empty()) {
-      store::Watermark w{kSystem, kObject, last_modstamp, last_id, now};
-      if (auto s = store_.SetWatermark(w); !s.ok()) return s;
+    if (mark) {
+      if (auto s = store_.SetWatermark(*mark); !s.ok()) return s;
     }
     Failpoint("sync.before_page_commit");
     Status committed = tx->Commit();
@@ -353,12 +311,120 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
     return committed;
   };
 
-  // Reads cases by id and evaluates them whatever their modstamp.
-  auto read_by_ids = [&](std::vector<std::string> const& ids, bool due) -> Status {
+  // Evaluates one page of records; `force` evaluates even unchanged cases (due re-checks, cases
+  // changed by this run's own writes, cases a changed Forge ticket names); `due` / `linked` count
+  // them as due re-checks / Forge links.
+  auto process_page = [&](salesforce::QueryPage const& page, bool force, bool due,
+                          bool linked) -> Status {
+    std::vector<adapters::SalesforceCase> cases;
+    std::vector<std::string_view> raws;  // each case's record JSON
+    cases.reserve(page.records.size());
+    std::string last_modstamp;
+    std::string last_id;
+    for (auto sv : page.records) {
+      ++stats.cases_read;
+      std::vector<std::string> warnings;
+      auto c = adapter.Convert(sv, &warnings);
+      for (auto& w : warnings) logger_->warn("{}", w);
+      if (!c.ok()) {
+        ++stats.bad_records;
+        if (stats.problems.size() < 100) stats.problems.push_back(c.status().message());
+        logger_->error("skipped a Case record: {}", c.status().message());
+        continue;
+      }
+      last_modstamp = c->modstamp;
+      last_id = c->snapshot.id;
+      cases.push_back(std::move(*c));
+      raws.push_back(sv);
+    }
+    // Skip cases already evaluated at this very version (overlap re-reads).
+    std::vector<std::string> ids;
+    ids.reserve(cases.size());
+    for (auto const& c : cases) ids.push_back(c.snapshot.id);
+    std::unordered_map<std::string, std::string> known;
+    if (!force && !ids.empty()) {
+      auto tracked = store_.GetTrackedCases(kSystem, ids);
+      if (!tracked.ok()) return tracked.status();
+      for (auto& t : *tracked) known.emplace(t.case_id, std::move(t.modstamp));
+    }
+    PageWork work;
+    std::vector<CaseForForge> for_forge;
+    for (std::size_t ci = 0; ci < cases.size(); ++ci) {
+      auto const& c = cases[ci];
+      auto const& s = c.snapshot;
+      if (!force) {
+        auto it = known.find(s.id);
+        if ((it != known.end() && it->second == c.modstamp) || evaluated.count(s.id) != 0) {
+          ++stats.cases_unchanged;
+          continue;
+        }
+      }
+      evaluated.insert(s.id);
+      ++stats.cases_evaluated;
+      if (due) ++stats.cases_due;
+      if (linked) ++stats.cases_linked;
+      if (force && !due && !linked) ++stats.cases_reread;
+      for_forge.push_back({&c, raws[ci]});
+      report::CaseFacts facts;
+      facts.subject = c.subject;
+      facts.owner_name = c.owner_name;
+      facts.installer_name = c.installer_name;
+      store::CaseFlags cf;
+      std::optional<Instant> const next_check = assess(s, facts, cf);
+      work.flags.push_back(std::move(cf));
+      for (auto const& a : evaluation.actions) {
+        if (a.kind == mappings::ActionKind::kForgeRecord) continue;
+        auto payload = BuildActionPayload(c, a, context);
+        if (!payload.ok()) {
+          logger_->error("case {}: {}", s.id, payload.status().message());
+          continue;
+        }
+        store::PlannedAction p;
+        p.key = a.key;
+        p.case_id = s.id;
+        p.action_id = std::string(mappings::ActionName(a.action));
+        p.n = a.n;
+        p.rule_id = std::string(mappings::RuleName(a.rule));
+        p.kind = std::string(mappings::ActionKindName(a.kind));
+        p.target_system = kSystem;
+        p.due = a.due;
+        p.payload = std::move(*payload);
+        p.evidence = json{{"rule", p.rule_id},
+                          {"stage", engine::StageName(evaluation.stage)},
+                          {"evaluated_at", FormatInstant(now)}}
+                         .dump();
+        work.actions.push_back(std::move(p));
+      }
+      for (auto const& [key, id] : c.tasks_by_key) work.remote_keys.emplace_back(key, id);
+      for (auto const& [key, id] : c.feed_posts_by_key) work.remote_keys.emplace_back(key, id);
+      store::TrackedCase t;
+      t.system = kSystem;
+      t.case_id = s.id;
+      t.modstamp = c.modstamp;
+      t.next_check = s.closed_at ? std::nullopt : next_check;
+      work.tracked.push_back(std::move(t));
+    }
+    if (forge_side) {
+      ForgePlanStats fs;
+      auto forge_actions = forge_side->PlanForCases(for_forge, now, fs);
+      if (!forge_actions.ok()) return forge_actions.status();
+      stats.forge_unlinked_open_cases += fs.unlinked_open_cases;
+      for (auto& a : *forge_actions) work.actions.push_back(std::move(a));
+    }
+    std::optional<store::Watermark> mark;
+    if (!force && !last_modstamp.empty()) {
+      mark = store::Watermark{kSystem, kObject, last_modstamp, last_id, now};
+    }
+    return store_work(work, mark);
+  };
+
+  // Reads cases by id
+  auto read_by_ids = [&](std::vector<std::string> const& ids, bool due,
+                         bool linked = false) -> Status {
     auto in = salesforce::Soql::In("Id", ids);
     if (!in.ok()) return in.status();
     Status s = client_.Query(adapter.BuildQuery(*in), [&](salesforce::QueryPage const& page) {
-      return process_page(page, true, due);
+      return process_page(page, true, due, linked);
     });
     if (!s.ok() || options.dry_run) return s;
     // Cases that no longer exist (deleted) or could not be converted: stop re-checking them.
@@ -390,6 +456,13 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
       stats.actions_healed += wr.healed;
       stats.actions_deferred += wr.deferred;
       if (!wr.status.ok()) return wr.status;
+      if (forge_side) {
+        WriterReport fr = forge_side->WritePending(wo);
+        stats.actions_written += fr.written;
+        stats.actions_failed += fr.failed;
+        stats.actions_healed += fr.healed;
+        if (!fr.status.ok()) return fr.status;
+      }
       std::set<std::string> const changed(wr.updated_records.begin(), wr.updated_records.end());
       if (changed.empty() || pass == 1) break;
       std::vector<std::string> ids(changed.begin(), changed.end());
@@ -441,7 +514,7 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
       Instant const b = std::min(spec.to, a + spec.chunk);
       Status read = client_.Query(
           adapter.BuildQuery(range_condition(a, b)), [&](salesforce::QueryPage const& page) {
-            Status st = process_page(page, true, false);
+            Status st = process_page(page, true, false, false);
             progress.cases_done += static_cast<std::int64_t>(page.records.size());
             if (spec.on_progress) spec.on_progress(progress);
             return st;
@@ -463,6 +536,56 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
     }
     return finish(OkStatus());
   }
+  // The Forge side first, so the Salesforce pages see the links it finds. A Forge failure does
+  // not stop the Salesforce work: the run goes on without Forge and ends with Forge's error.
+  Status forge_status;
+  std::vector<std::string> linked_cases;
+  if (forge_side) {
+    auto fw = store_.GetWatermark(kForgeSystem, kForgeObject);
+    if (!fw.ok()) return finish(fw.status());
+    Instant fsince = now - options.initial_lookback;
+    if (*fw) {
+      if (auto t = ParseInstant((*fw)->modstamp)) fsince = *t - options.overlap;
+    }
+    logger_->info("reading Forge tickets changed since {}", FormatInstant(fsince));
+    auto refresh = forge_side->Refresh(fsince, now);
+    if (!refresh.ok()) {
+      forge_status = refresh.status();
+      logger_->error("Forge: {} (the Salesforce work goes on; Forge's waits for the next run)",
+                     forge_status.message());
+      outcome.forge_calls = forge_side->client().calls();
+      forge_side.reset();
+    } else {
+      stats.forge_tickets_read = refresh->tickets_read;
+      stats.forge_skipped = static_cast<std::int64_t>(refresh->skipped.size());
+      for (auto const& bad : refresh->skipped) {
+        logger_->warn("skipped a Forge record: {}", bad.message());
+      }
+      linked_cases = std::move(refresh->linked_cases);
+      // Forge-only tickets (no Salesforce case names them) are evaluated as Forge cases. They
+      // are re-evaluated when they change (no due re-check: see the closing note of issue 5).
+      PageWork work;
+      for (std::size_t i = 0; i < refresh->forge_only.size(); ++i) {
+        auto const& ticket = refresh->forge_only_tickets[i];
+        auto const& snap = refresh->forge_only[i];
+        ++stats.forge_only_evaluated;
+        report::CaseFacts facts;
+        facts.owner_name = ticket.assigned_to;
+        store::CaseFlags cf;
+        assess(snap, facts, cf);
+        work.flags.push_back(std::move(cf));
+        auto service = forge_side->PlanForForgeTicket(ticket, snap, now);
+        if (!service.ok()) return finish(service.status());
+        if (*service) work.actions.push_back(std::move(**service));
+        work.tracked.push_back({kForgeSystem, ticket.id, FormatInstant(ticket.updated_at),
+                                std::nullopt, Instant{}});
+      }
+      store::Watermark const mark{kForgeSystem, kForgeObject, FormatInstant(refresh->watermark),
+                                  "", now};
+      if (auto st = store_work(work, mark); !st.ok()) return finish(st);
+    }
+  }
+
   // 3. Incremental read.
   auto watermark = store_.GetWatermark(kSystem, kObject);
   if (!watermark.ok()) return finish(watermark.status());
@@ -479,7 +602,8 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
                                               " >= " + salesforce::Soql::DateTime(since));
   logger_->info("reading cases modified since {}", FormatInstant(since));
   Status read = client_.Query(
-      soql, [&](salesforce::QueryPage const& page) { return process_page(page, false, false); });
+      soql,
+      [&](salesforce::QueryPage const& page) { return process_page(page, false, false, false); });
   if (!read.ok()) return finish(read);
 
   // 4. Cases whose clocks came due.
@@ -495,8 +619,32 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
     if (options.dry_run) break;  // nothing moves forward in a dry run
   }
 
+  // Cases a changed Forge ticket names and this run has not evaluated: their Forge actions may
+  // have become possible (a new link) even though the case itself did not change.
+  {
+    std::vector<std::string> ids;
+    std::set<std::string> seen;
+    for (auto const& id : linked_cases) {
+      bool const plausible =
+          (id.size() == 15 || id.size() == 18) &&
+          std::all_of(id.begin(), id.end(), [](char ch) { return std::isalnum(
+                                                         static_cast<unsigned char>(ch)) != 0; });
+      if (!plausible) {
+        logger_->warn("a Forge ticket names '{}', which is not a Salesforce id", id);
+        continue;
+      }
+      if (evaluated.count(id) == 0 && seen.insert(id).second) ids.push_back(id);
+    }
+    for (std::size_t i = 0; i < ids.size(); i += options.ids_per_query) {
+      std::vector<std::string> chunk(
+          ids.begin() + static_cast<std::ptrdiff_t>(i),
+          ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), i + options.ids_per_query)));
+      if (auto s = read_by_ids(chunk, false, true); !s.ok()) return finish(s);
+    }
+  }
+
   if (auto s = write_pending(); !s.ok()) return finish(s);
-  return finish(OkStatus());
+  return finish(forge_status);
 }
 
 }  // namespace casebridge::sync

@@ -36,6 +36,7 @@
 #include "connector/common/status.h"
 #include "connector/engine/business_calendar.h"
 #include "connector/engine/engine.h"
+#include "connector/forge/client.h"
 #include "connector/salesforce/client.h"
 #include "connector/store/state_store.h"
 #include "mappings/policy.h"
@@ -93,6 +94,7 @@ struct SyncStats {
   std::int64_t cases_unchanged = 0;  // re-read through the overlap, same modstamp: skipped
   std::int64_t cases_due = 0;        // evaluated because a pending clock came due
   std::int64_t cases_reread = 0;     // evaluated again after this run's own writes changed them
+  std::int64_t cases_linked = 0;     // evaluated because a Forge ticket naming them changed
   std::int64_t bad_records = 0;      // records that could not be converted (see problems)
   std::map<std::string, std::map<std::string, std::int64_t>> flags;  // rule -> status -> count
   std::int64_t actions_planned = 0;  // new ledger rows (dry run: would be planned)
@@ -103,6 +105,12 @@ struct SyncStats {
   std::int64_t actions_deferred = 0;  // feed posts possibly in flight from a run that died
   std::map<std::string, std::int64_t> actions_by_type;  // new ledger rows by action id
   std::vector<std::string> problems;                    // bad records, first 100
+  // The Forge side (forge_side.h), when Forge is configured.
+  bool forge = false;
+  std::int64_t forge_tickets_read = 0;       // tickets changed since the Forge watermark
+  std::int64_t forge_only_evaluated = 0;     // of those, tickets no Salesforce case is linked to
+  std::int64_t forge_unlinked_open_cases = 0;  // open Salesforce cases no Forge ticket names
+  std::int64_t forge_skipped = 0;            // Forge records that could not be used
 };
 
 struct SyncOutcome {
@@ -111,6 +119,7 @@ struct SyncOutcome {
   bool lock_held = false;  // another run holds the lock: nothing was done
   std::int64_t resumed_from_chunk = -1;  // backfill --resume: the first chunk of this run
   std::string lock_message;
+  forge::CallCounts forge_calls;  // when stats.forge
 };
 
 class SyncJob {
@@ -118,6 +127,10 @@ class SyncJob {
   /// Keeps references: everything must outlive the job.
   SyncJob(salesforce::Client client, store::StateStore& store, mappings::Policy const& policy,
           mappings::SignalsMapping const& signals, std::shared_ptr<spdlog::logger> logger);
+
+  /// Adds the Forge side (forge_side.h): Forge tickets are read and evaluated, and the
+  /// `forge_document` / `forge_service_ticket` actions planned and written.
+  void EnableForge(forge::Client client) { forge_ = std::move(client); }
 
   SyncOutcome RunOnce(SyncOptions const& options);
 
@@ -127,6 +140,7 @@ class SyncJob {
   mappings::Policy const& policy_;
   mappings::SignalsMapping const& signals_;
   std::shared_ptr<spdlog::logger> logger_;
+  std::optional<forge::Client> forge_;
 };
 
 /// The human summary of a run: cases, flags by rule, actions, API calls.

@@ -1,0 +1,126 @@
+// The Forge side of the sync (SPEC 1.4: `forge_document` and `forge_service_ticket` are planned by
+// the sync, which sees both systems' records; issue 5).
+//
+// Flow of one run (driven by sync_job.cc):
+//   1. Refresh(): Forge tickets, interactions and service tickets changed since the Forge
+//      watermark (forge::ReadChangedSince + one service-ticket listing). What links Forge to
+//      Salesforce is remembered in the store's forge_refs: a ticket naming a Salesforce case
+//      (`salesforce_case_id`), a service ticket of a case or ticket, an interaction mirroring a
+//      Salesforce record (`source_ref`). Tickets that name no Salesforce case are Forge-only cases:
+//      their snapshots are returned for evaluation (a linked ticket is the same case as its
+//      Salesforce case, which is evaluated instead, so nothing is flagged twice).
+//   2. PlanForCases(): for open Salesforce cases linked to a Forge ticket, one `forge_document`
+//      per Salesforce interaction (signals.json `documents`) that Forge has no mirror of and the
+//      ledger has not planned yet, numbered after the case's earlier ones (so a deleted or
+//      back-dated record never makes a key name another interaction); and for tier 3 without a
+//      service ticket, `forge_service_ticket`. PlanForForgeTicket() does the latter for
+//      Forge-only tickets.
+//   3. WritePending(): every pending Forge action of the ledger, one create per action with
+//      the action key as `Idempotency-Key`: a create a crashed run already made answers with the
+//      first record instead of a second one, so re-sending heals the ledger.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "connector/adapters/salesforce_adapter.h"
+#include "connector/common/status.h"
+#include "connector/common/time.h"
+#include "connector/engine/snapshot.h"
+#include "connector/forge/client.h"
+#include "connector/forge/reader.h"
+#include "connector/store/state_store.h"
+#include "connector/sync/action_writer.h"
+#include "mappings/signals.h"
+
+namespace spdlog {
+class logger;
+}  // namespace spdlog
+
+namespace casebridge::sync {
+
+/// A Salesforce record that is a customer interaction (signals.json `documents`).
+struct SalesforceInteraction {
+  std::string id;
+  std::string kind;       // "email" | "call" | "note"
+  std::string direction;  // "inbound" | "outbound" | "internal"
+  std::string party;      // "customer" | "installer" | "" (unknown)
+  std::string outcome;    // calls: "reached" | "voicemail" | ""
+  Instant at{};
+  std::string subject;
+  std::string body;
+};
+
+/// The interactions of one Case record (raw JSON as the adapter's query returns it), ordered by
+/// (time, id). casebridge's own Tasks and feed posts are left out; a related record without a
+/// usable timestamp is skipped. Errors: kInvalidArgument for a record that is not JSON.
+StatusOr<std::vector<SalesforceInteraction>> ExtractInteractions(
+    std::string_view case_json, adapters::SalesforceCaseAdapter const& adapter,
+    engine::Snapshot const& snapshot);
+
+/// What Refresh() found.
+struct ForgeRefresh {
+  std::vector<forge::Ticket> forge_only_tickets;    // open or closed, not linked to Salesforce
+  std::vector<engine::Snapshot> forge_only;         // their snapshots, same order
+  std::vector<std::string> linked_cases;            // Salesforce cases of the tickets read
+  Instant watermark{};                              // the next run's `since`
+  std::int64_t tickets_read = 0;
+  std::vector<Status> skipped;                      // Forge records that could not be used
+};
+
+/// One evaluated Salesforce case, for PlanForCases().
+struct CaseForForge {
+  adapters::SalesforceCase const* c = nullptr;
+  std::string_view record_json;
+};
+
+struct ForgePlanStats {
+  std::int64_t unlinked_open_cases = 0;  // open Salesforce cases no Forge ticket names
+};
+
+class ForgeSide {
+ public:
+  /// Keeps references: everything must outlive it. `dry_run`: links found by Refresh() are kept
+  /// in memory only and nothing is written.
+  ForgeSide(forge::Client client, store::StateStore& store,
+            adapters::SalesforceCaseAdapter const& adapter, std::shared_ptr<spdlog::logger> logger,
+            bool dry_run);
+
+  /// Step 1 of the file comment. Errors: the Forge client's (the caller keeps its watermark).
+  StatusOr<ForgeRefresh> Refresh(Instant since, Instant now);
+
+  /// Step 2 for Salesforce cases evaluated at `now` (closed cases get nothing).
+  StatusOr<std::vector<store::PlannedAction>> PlanForCases(std::vector<CaseForForge> const& cases,
+                                                           Instant now, ForgePlanStats& stats);
+  /// `forge_service_ticket` for an open tier-3 Forge-only ticket without one (else nullopt).
+  StatusOr<std::optional<store::PlannedAction>> PlanForForgeTicket(forge::Ticket const& ticket,
+                                                                   engine::Snapshot const& s,
+                                                                   Instant now);
+
+  /// Step 3. Per-record refusals (validation, not found) are recorded as failed and retried by
+  /// later runs up to `max_attempts`; an error that stops Forge (unavailable after retries,
+  /// rate limit, refused login) stops the writer with the rest pending.
+  WriterReport WritePending(WriterOptions const& options);
+
+  [[nodiscard]] forge::Client const& client() const { return client_; }
+
+ private:
+  StatusOr<std::vector<store::ForgeRef>> Refs(std::string const& kind,
+                                              std::vector<std::string> const& refs);
+  Status Remember(std::vector<store::ForgeRef> refs, Instant now);
+
+  forge::Client client_;
+  store::StateStore& store_;
+  adapters::SalesforceCaseAdapter const& adapter_;
+  std::shared_ptr<spdlog::logger> logger_;
+  bool dry_run_;
+  /// Dry run: the references Refresh() found, by kind then ref.
+  std::map<std::string, std::multimap<std::string, store::ForgeRef>> memory_;
+};
+
+}  // namespace casebridge::sync
