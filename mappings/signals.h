@@ -95,8 +95,8 @@ struct SalesforceSignals {
   std::vector<SalesforceSignal> events;
   std::vector<SalesforceDocument> documents;
 
-  /// Every field of relationship `from` the events and documents use plus its `related` list (de-duplicated,
-  /// in first-use order, `Id` first).
+  /// Every field of relationship `from` the events and documents use plus its `related` list
+  /// (de-duplicated, in first-use order, `Id` first).
   [[nodiscard]] std::vector<std::string> FieldsOf(std::string const& from) const;
 };
 

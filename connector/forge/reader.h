@@ -43,7 +43,7 @@ struct ForgeChanges {
   std::vector<Ticket> tickets;              // the touched tickets, in the order of `snapshots`
   /// Interactions read that mirror a Salesforce record (non-empty `source_ref`).
   std::vector<Interaction> mirrors;
-  Instant watermark{};                      // pass to the next ReadChangedSince
+  Instant watermark{};  // pass to the next ReadChangedSince
   /// Records that could not be used (malformed, or an interaction naming a ticket Forge does
   /// not have): skipped, each with a kInvalidArgument / kNotFound naming record and field.
   std::vector<Status> skipped;

@@ -156,9 +156,10 @@ ALTER TABLE case_flags ADD COLUMN record_url ${TEXT} NOT NULL DEFAULT '';
 )sql";
 
 // What casebridge knows of Forge records that link to Salesforce (the Forge side of the sync):
-// kind "ticket" (ref = the Salesforce case id a Forge ticket names), "service_case" / "service_ticket"
-// (a service ticket's Salesforce case id / Forge ticket id) and "mirror" (ref = the Salesforce
-// record an interaction mirrors). One row per (kind, Forge record id); looked up by (kind, ref).
+// kind "ticket" (ref = the Salesforce case id a Forge ticket names), "service_case" /
+// "service_ticket" (a service ticket's Salesforce case id / Forge ticket id) and "mirror" (ref =
+// the Salesforce record an interaction mirrors). One row per (kind, Forge record id); looked up by
+// (kind, ref).
 constexpr std::string_view k004ForgeRefs = R"sql(
 CREATE TABLE forge_refs (
   kind        ${TEXT} NOT NULL,

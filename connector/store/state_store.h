@@ -157,8 +157,8 @@ class StateStore {
   /// The rows of the given keys that exist, in the order of `keys` (unknown keys are skipped).
   virtual StatusOr<std::vector<LedgerEntry>> GetActions(std::span<std::string const> keys) = 0;
   /// Every row of action `action_id` of the given cases, ordered by case id and n.
-  virtual StatusOr<std::vector<LedgerEntry>> ListCaseActions(
-      std::span<std::string const> case_ids, std::string_view action_id) = 0;
+  virtual StatusOr<std::vector<LedgerEntry>> ListCaseActions(std::span<std::string const> case_ids,
+                                                             std::string_view action_id) = 0;
 
   // --- Flags --------------------------------------------------------------------------------
   /// For each case: deletes all its flags and inserts the given ones, all cases atomically.

@@ -141,7 +141,8 @@ StatusOr<std::vector<SalesforceInteraction>> ExtractInteractions(
       if (doc.kind == "note") {
         i.direction = "internal";
       } else {
-        i.direction = !doc.inbound.empty() && AllMatch(*child, doc.inbound) ? "inbound" : "outbound";
+        i.direction =
+            !doc.inbound.empty() && AllMatch(*child, doc.inbound) ? "inbound" : "outbound";
       }
       for (auto const& f : doc.party_fields) {
         i.party = party_of(Get(*child, f));
@@ -227,8 +228,8 @@ StatusOr<ForgeRefresh> ForgeSide::Refresh(Instant since, Instant now) {
       [&](forge::ServiceTicket const& st) {
         if (st.updated_at) out.watermark = std::max(out.watermark, *st.updated_at);
         if (!st.salesforce_case_id.empty()) {
-          refs.push_back({"service_case", st.id, st.salesforce_case_id, st.ticket_id,
-                          st.customer_id});
+          refs.push_back(
+              {"service_case", st.id, st.salesforce_case_id, st.ticket_id, st.customer_id});
         }
         if (!st.ticket_id.empty()) {
           refs.push_back({"service_ticket", st.id, st.ticket_id, st.ticket_id, st.customer_id});
@@ -310,11 +311,16 @@ StatusOr<std::vector<store::PlannedAction>> ForgeSide::PlanForCases(
     for (auto const& i : interactions[s.id]) {
       if (mirrored.contains(i.id)) continue;
       std::int64_t const n = ++last_n[s.id];
-      json payload = {{"op", "document"},        {"ticket_id", ticket.forge_id},
-                      {"customer_id", ticket.customer_id}, {"kind", i.kind},
-                      {"direction", i.direction}, {"party", i.party},
-                      {"outcome", i.outcome},     {"occurred_at", FormatInstant(i.at)},
-                      {"subject", i.subject},     {"body", i.body},
+      json payload = {{"op", "document"},
+                      {"ticket_id", ticket.forge_id},
+                      {"customer_id", ticket.customer_id},
+                      {"kind", i.kind},
+                      {"direction", i.direction},
+                      {"party", i.party},
+                      {"outcome", i.outcome},
+                      {"occurred_at", FormatInstant(i.at)},
+                      {"subject", i.subject},
+                      {"body", i.body},
                       {"source_ref", i.id}};
       json ev = evidence;
       ev["salesforce_record"] = i.id;
@@ -355,7 +361,8 @@ StatusOr<std::optional<store::PlannedAction>> ForgeSide::PlanForForgeTicket(
                   {"salesforce_case_id", ""},
                   {"summary", "Field service: Forge ticket " + ticket.number},
                   {"description", "Tier 3 field service for Forge ticket " + ticket.number + " (" +
-                                      ticket.primary_reason + "). Coordinate scheduling with "
+                                      ticket.primary_reason +
+                                      "). Coordinate scheduling with "
                                       "the homeowner."}};
   json ev = {{"rule", kServiceRule}, {"tier", 3}, {"evaluated_at", FormatInstant(now)}};
   return Result(NewAction(ticket.id, kServiceAction, 1, kServiceRule, payload, ev));

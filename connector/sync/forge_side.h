@@ -65,12 +65,12 @@ StatusOr<std::vector<SalesforceInteraction>> ExtractInteractions(
 
 /// What Refresh() found.
 struct ForgeRefresh {
-  std::vector<forge::Ticket> forge_only_tickets;    // open or closed, not linked to Salesforce
-  std::vector<engine::Snapshot> forge_only;         // their snapshots, same order
-  std::vector<std::string> linked_cases;            // Salesforce cases of the tickets read
-  Instant watermark{};                              // the next run's `since`
+  std::vector<forge::Ticket> forge_only_tickets;  // open or closed, not linked to Salesforce
+  std::vector<engine::Snapshot> forge_only;       // their snapshots, same order
+  std::vector<std::string> linked_cases;          // Salesforce cases of the tickets read
+  Instant watermark{};                            // the next run's `since`
   std::int64_t tickets_read = 0;
-  std::vector<Status> skipped;                      // Forge records that could not be used
+  std::vector<Status> skipped;  // Forge records that could not be used
 };
 
 /// One evaluated Salesforce case, for PlanForCases().

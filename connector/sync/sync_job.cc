@@ -75,9 +75,8 @@ void WriteSummary(std::ostream& out, SyncOutcome const& outcome,
   }
   out << "\n";
   if (st.forge) {
-    out << "forge:   " << st.forge_tickets_read << " tickets changed, "
-        << st.forge_only_evaluated << " of them Forge-only cases (evaluated); "
-        << st.forge_unlinked_open_cases
+    out << "forge:   " << st.forge_tickets_read << " tickets changed, " << st.forge_only_evaluated
+        << " of them Forge-only cases (evaluated); " << st.forge_unlinked_open_cases
         << " open Salesforce cases evaluated have no Forge ticket to document on";
     if (st.forge_skipped > 0) out << "; " << st.forge_skipped << " Forge records skipped";
     out << "\n";
@@ -252,7 +251,8 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
 
   // Step 5 for one page of work: the ledger rows, flags, tracked cases and the watermark, in
   // one transaction (a dry run only counts what would be planned).
-  auto store_work = [&](PageWork const& work, std::optional<store::Watermark> const& mark) -> Status {
+  auto store_work = [&](PageWork const& work,
+                        std::optional<store::Watermark> const& mark) -> Status {
     if (options.dry_run) {
       std::vector<std::string> keys;
       for (auto const& a : work.actions) keys.push_back(a.key);
@@ -577,11 +577,11 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
         auto service = forge_side->PlanForForgeTicket(ticket, snap, now);
         if (!service.ok()) return finish(service.status());
         if (*service) work.actions.push_back(std::move(**service));
-        work.tracked.push_back({kForgeSystem, ticket.id, FormatInstant(ticket.updated_at),
-                                std::nullopt, Instant{}});
+        work.tracked.push_back(
+            {kForgeSystem, ticket.id, FormatInstant(ticket.updated_at), std::nullopt, Instant{}});
       }
-      store::Watermark const mark{kForgeSystem, kForgeObject, FormatInstant(refresh->watermark),
-                                  "", now};
+      store::Watermark const mark{kForgeSystem, kForgeObject, FormatInstant(refresh->watermark), "",
+                                  now};
       if (auto st = store_work(work, mark); !st.ok()) return finish(st);
     }
   }
@@ -601,9 +601,9 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
   std::string const soql = adapter.BuildQuery(signals_.salesforce.case_fields.modstamp +
                                               " >= " + salesforce::Soql::DateTime(since));
   logger_->info("reading cases modified since {}", FormatInstant(since));
-  Status read = client_.Query(
-      soql,
-      [&](salesforce::QueryPage const& page) { return process_page(page, false, false, false); });
+  Status read = client_.Query(soql, [&](salesforce::QueryPage const& page) {
+    return process_page(page, false, false, false);
+  });
   if (!read.ok()) return finish(read);
 
   // 4. Cases whose clocks came due.
@@ -626,9 +626,9 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
     std::set<std::string> seen;
     for (auto const& id : linked_cases) {
       bool const plausible =
-          (id.size() == 15 || id.size() == 18) &&
-          std::all_of(id.begin(), id.end(), [](char ch) { return std::isalnum(
-                                                         static_cast<unsigned char>(ch)) != 0; });
+          (id.size() == 15 || id.size() == 18) && std::all_of(id.begin(), id.end(), [](char ch) {
+            return std::isalnum(static_cast<unsigned char>(ch)) != 0;
+          });
       if (!plausible) {
         logger_->warn("a Forge ticket names '{}', which is not a Salesforce id", id);
         continue;
@@ -636,9 +636,9 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
       if (evaluated.count(id) == 0 && seen.insert(id).second) ids.push_back(id);
     }
     for (std::size_t i = 0; i < ids.size(); i += options.ids_per_query) {
-      std::vector<std::string> chunk(
-          ids.begin() + static_cast<std::ptrdiff_t>(i),
-          ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), i + options.ids_per_query)));
+      std::vector<std::string> chunk(ids.begin() + static_cast<std::ptrdiff_t>(i),
+                                     ids.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                       ids.size(), i + options.ids_per_query)));
       if (auto s = read_by_ids(chunk, false, true); !s.ok()) return finish(s);
     }
   }

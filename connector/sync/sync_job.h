@@ -107,10 +107,10 @@ struct SyncStats {
   std::vector<std::string> problems;                    // bad records, first 100
   // The Forge side (forge_side.h), when Forge is configured.
   bool forge = false;
-  std::int64_t forge_tickets_read = 0;       // tickets changed since the Forge watermark
-  std::int64_t forge_only_evaluated = 0;     // of those, tickets no Salesforce case is linked to
+  std::int64_t forge_tickets_read = 0;         // tickets changed since the Forge watermark
+  std::int64_t forge_only_evaluated = 0;       // of those, tickets no Salesforce case is linked to
   std::int64_t forge_unlinked_open_cases = 0;  // open Salesforce cases no Forge ticket names
-  std::int64_t forge_skipped = 0;            // Forge records that could not be used
+  std::int64_t forge_skipped = 0;              // Forge records that could not be used
 };
 
 struct SyncOutcome {

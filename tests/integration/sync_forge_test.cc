@@ -32,9 +32,9 @@ constexpr char kForgePasswordEnv[] = "CASEBRIDGE_TEST_FORGE_PASSWORD";
 std::string const kSupport = MakeId("00G", 2);
 std::string const kBackOffice = MakeId("00G", 1);
 std::string const kHomeowner = MakeId("003", 1);
-std::string const kCaseG = MakeId("500", 7);  // tier 3, linked to TCK-G, interactions to mirror
-std::string const kCaseH = MakeId("500", 8);  // tier 3, linked to TCK-H, service ticket exists
-std::string const kCaseI = MakeId("500", 9);  // tier 1, no Forge ticket
+std::string const kCaseG = MakeId("500", 7);     // tier 3, linked to TCK-G, interactions to mirror
+std::string const kCaseH = MakeId("500", 8);     // tier 3, linked to TCK-H, service ticket exists
+std::string const kCaseI = MakeId("500", 9);     // tier 1, no Forge ticket
 std::string const kEmailIn = MakeId("02s", 1);   // already mirrored by an earlier run
 std::string const kEmailOut = MakeId("02s", 2);  // to the homeowner
 std::string const kCall = MakeId("00T", 1);      // completed call with the homeowner
@@ -117,18 +117,17 @@ json ForgeSeed() {
   };
   return {{"tickets", json::array({ticket("TCK-G", kCaseG, 3), ticket("TCK-H", kCaseH, 3),
                                    ticket("TCK-F", "", 3)})},
-          {"interactions",
-           json::array({{{"id", "INT-1"},
-                         {"ticket_id", "TCK-G"},
-                         {"kind", "email"},
-                         {"direction", "inbound"},
-                         {"party", "customer"},
-                         {"subject", "Storm damage"},
-                         {"occurred_at", "2026-03-04T14:00:00Z"},
-                         {"source", "salesforce"},
-                         {"source_ref", kEmailIn},
-                         {"created_at", "2026-03-04T14:01:00Z"},
-                         {"updated_at", "2026-03-04T14:01:00Z"}}})},
+          {"interactions", json::array({{{"id", "INT-1"},
+                                         {"ticket_id", "TCK-G"},
+                                         {"kind", "email"},
+                                         {"direction", "inbound"},
+                                         {"party", "customer"},
+                                         {"subject", "Storm damage"},
+                                         {"occurred_at", "2026-03-04T14:00:00Z"},
+                                         {"source", "salesforce"},
+                                         {"source_ref", kEmailIn},
+                                         {"created_at", "2026-03-04T14:01:00Z"},
+                                         {"updated_at", "2026-03-04T14:01:00Z"}}})},
           {"service_tickets", json::array({{{"id", "SVC-1"},
                                             {"number", "S-1"},
                                             {"ticket_id", "TCK-H"},
@@ -221,8 +220,8 @@ TEST_P(SyncForge, MirrorsInteractionsAndCreatesServiceTicketsExactlyOnce) {
 
   // G's outgoing e-mail, call and feed note are mirrored onto TCK-G; the incoming e-mail
   // already was (INT-1) and is not mirrored again.
-  EXPECT_EQ(Mirrors(), (std::map<std::string, int>{
-                           {kEmailIn, 1}, {kEmailOut, 1}, {kCall, 1}, {kNote, 1}}));
+  EXPECT_EQ(Mirrors(),
+            (std::map<std::string, int>{{kEmailIn, 1}, {kEmailOut, 1}, {kCall, 1}, {kNote, 1}}));
   for (auto const& i : forge_->Records("interactions")) {
     std::string const ref = i.value("source_ref", "");
     if (ref == kCall) {
@@ -253,11 +252,9 @@ TEST_P(SyncForge, MirrorsInteractionsAndCreatesServiceTicketsExactlyOnce) {
   // The ledger numbers G's documents in time order, and the audit trail has every write.
   auto store = store::OpenStateStore(store_url_);
   ASSERT_TRUE(store.ok()) << store.status();
-  std::vector<std::string> const keys = {kCaseG + ":forge_document:1",
-                                         kCaseG + ":forge_document:2",
-                                         kCaseG + ":forge_document:3",
-                                         kCaseG + ":forge_service_ticket:1",
-                                         "TCK-F:forge_service_ticket:1"};
+  std::vector<std::string> const keys = {
+      kCaseG + ":forge_document:1", kCaseG + ":forge_document:2", kCaseG + ":forge_document:3",
+      kCaseG + ":forge_service_ticket:1", "TCK-F:forge_service_ticket:1"};
   auto rows = (*store)->GetActions(keys);
   ASSERT_TRUE(rows.ok());
   ASSERT_EQ(rows->size(), keys.size());
@@ -301,8 +298,8 @@ TEST_P(SyncForge, ARunKilledAfterAForgeCreateIsHealedByTheIdempotencyKey) {
     EXPECT_NE(killed.exit_code, 0) << "k=" << k;
     auto r = Sync();
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-    EXPECT_EQ(Mirrors(), (std::map<std::string, int>{
-                             {kEmailIn, 1}, {kEmailOut, 1}, {kCall, 1}, {kNote, 1}}))
+    EXPECT_EQ(Mirrors(),
+              (std::map<std::string, int>{{kEmailIn, 1}, {kEmailOut, 1}, {kCall, 1}, {kNote, 1}}))
         << "k=" << k;
     EXPECT_EQ(ServiceTickets(),
               (std::map<std::string, int>{{"TCK-F", 1}, {"TCK-G", 1}, {"TCK-H", 1}}))

@@ -182,19 +182,18 @@ TYPED_TEST(StateStoreTest, SchedulersStartingTogetherMigrateAFreshDatabaseExactl
 // --- Action ledger ----------------------------------------------------------------------------
 
 TYPED_TEST(StateStoreTest, CaseActionsOfOneActionAreListedByCaseAndOccurrence) {
-  std::vector<PlannedAction> batch = {this->Action("500B", "forge_document", 2),
-                                      this->Action("500A", "forge_document", 1),
-                                      this->Action("500B", "forge_document", 1),
-                                      this->Action("500A", "call_installer", 1),
-                                      this->Action("500C", "forge_document", 1)};
+  std::vector<PlannedAction> batch = {
+      this->Action("500B", "forge_document", 2), this->Action("500A", "forge_document", 1),
+      this->Action("500B", "forge_document", 1), this->Action("500A", "call_installer", 1),
+      this->Action("500C", "forge_document", 1)};
   ASSERT_TRUE(this->store_->PlanActions(batch, this->now_).ok());
   std::vector<std::string> const cases = {"500B", "500A"};
   auto rows = this->store_->ListCaseActions(cases, "forge_document");
   ASSERT_TRUE(rows.ok()) << rows.status();
   std::vector<std::string> keys;
   for (auto const& r : *rows) keys.push_back(r.action.key);
-  EXPECT_THAT(keys, ElementsAre("500A:forge_document:1", "500B:forge_document:1",
-                                "500B:forge_document:2"));
+  EXPECT_THAT(
+      keys, ElementsAre("500A:forge_document:1", "500B:forge_document:1", "500B:forge_document:2"));
 }
 
 TYPED_TEST(StateStoreTest, ForgeRefsAreReplacedByForgeIdAndFoundByRef) {
@@ -220,7 +219,6 @@ TYPED_TEST(StateStoreTest, ForgeRefsAreReplacedByForgeIdAndFoundByRef) {
   std::vector<ForgeRef> bad = {{"ticket", "T3", "", "T3", ""}};
   EXPECT_EQ(this->store_->UpsertForgeRefs(bad, this->now_).code(), StatusCode::kInvalidArgument);
 }
-
 
 TYPED_TEST(StateStoreTest, PlanningAgainKeepsTheStateOfKnownKeys) {
   std::vector<PlannedAction> batch = {this->Action("500A", "call_installer", 1),
