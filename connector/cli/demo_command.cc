@@ -1,12 +1,14 @@
 // `casebridge demo` (SPEC section 3; issue 5): the main job on the bundled sandbox.
 //
-// Starts the Salesforce emulator in this process on a free loopback port, seeded with a
+// Starts the Salesforce and Forge emulators in this process on free loopback ports, seeded with a
 // realistic sample org (connector/sandbox/demo_org.h: a few hundred cases across every branch of
-// both procedures), runs one sync against it through the real HTTP client with a SQLite state
-// file, prints a short summary and writes the compliance reports (report.html, report.csv).
+// both procedures, and the Forge tickets, mirrored interactions and service tickets that go with
+// them), runs one sync against both through the real HTTP clients with a SQLite state file,
+// prints a short summary and writes the compliance reports (report.html, report.csv).
 //
 // The demo keeps its world in a directory (default ./casebridge-demo): the org as the emulator
-// holds it after the run (org.json, including what casebridge wrote), the instant the demo org
+// holds it after the run (org.json and forge.json, including what casebridge wrote), the instant
+// the demo org
 // is "as of" (demo.json), and the state store. Running the demo again restarts the emulator from
 // that org at that instant, so the second run finds everything already done and writes nothing.
 // `--fresh` starts over with a newly generated org.
@@ -28,6 +30,7 @@
 #include "connector/report/report.h"
 #include "connector/report/sources.h"
 #include "connector/sandbox/demo_org.h"
+#include "connector/sandbox/forge_emulator.h"
 #include "connector/sandbox/salesforce_emulator.h"
 #include "connector/store/state_store.h"
 #include "connector/sync/sync_job.h"
@@ -45,6 +48,7 @@ constexpr char kDemoClientId[] = "casebridge-demo-client";
 // A sandbox-only value: the emulator in this process is the only party that knows it.
 constexpr char kDemoSecret[] = "casebridge-demo-sandbox-secret";
 constexpr char kDemoSecretEnv[] = "CASEBRIDGE_DEMO_CLIENT_SECRET";
+constexpr char kDemoForgePasswordEnv[] = "CASEBRIDGE_DEMO_FORGE_PASSWORD";
 
 /// The demo org's clock: the instant the org is "as of".
 class FixedClock final : public Clock {
@@ -110,8 +114,9 @@ json DumpOrg(sandbox::SalesforceEmulator const& emulator, json const& original) 
 
 void PrintUsage(std::ostream& os, po::options_description const& opts) {
   os << "usage: casebridge demo [--dir DIR] [--cases N] [--fresh]\n\n"
-        "Runs the main job against the bundled sandbox: a Salesforce emulator on loopback\n"
-        "seeded with a realistic sample org, one sync with a SQLite state file, a summary.\n"
+        "Runs the main job against the bundled sandbox: Salesforce and Forge emulators on\n"
+        "loopback seeded with a realistic sample org, one sync with a SQLite state file, a\n"
+        "summary.\n"
         "No credentials needed. Run it twice: the second run finds nothing new to write.\n\n"
      << opts;
 }
@@ -152,8 +157,8 @@ int RunDemoCommand(std::vector<std::string> const& args, CommandContext& ctx) {
   fs::path const dir = vm["dir"].as<std::string>();
   std::error_code ec;
   if (vm.count("fresh") != 0) {
-    for (auto const* f :
-         {"org.json", "demo.json", "state.db", "state.db-wal", "state.db-shm", "state.db.lock"}) {
+    for (auto const* f : {"org.json", "forge.json", "demo.json", "state.db", "state.db-wal",
+                          "state.db-shm", "state.db.lock"}) {
       fs::remove(dir / f, ec);
     }
   }
@@ -163,8 +168,10 @@ int RunDemoCommand(std::vector<std::string> const& args, CommandContext& ctx) {
   // The demo world: a new org, or the one the previous run left.
   std::string error;
   json org;
+  json forge_org;
   Instant now{};
-  bool const resumed = fs::exists(dir / "demo.json") && fs::exists(dir / "org.json");
+  bool const resumed = fs::exists(dir / "demo.json") && fs::exists(dir / "org.json") &&
+                       fs::exists(dir / "forge.json");
   if (resumed) {
     auto meta = ReadJson(dir / "demo.json", error);
     if (!meta) return fail(error, kExitUsage);
@@ -174,6 +181,9 @@ int RunDemoCommand(std::vector<std::string> const& args, CommandContext& ctx) {
     auto doc = ReadJson(dir / "org.json", error);
     if (!doc) return fail(error, kExitUsage);
     org = std::move(*doc);
+    auto forge_doc = ReadJson(dir / "forge.json", error);
+    if (!forge_doc) return fail(error, kExitUsage);
+    forge_org = std::move(*forge_doc);
   } else {
     if (vm.count("now") != 0) {
       auto t = ParseInstant(vm["now"].as<std::string>());
@@ -186,6 +196,7 @@ int RunDemoCommand(std::vector<std::string> const& args, CommandContext& ctx) {
     o.cases = cases;
     o.now = now;
     org = sandbox::GenerateSalesforceDemoOrg(o);
+    forge_org = sandbox::GenerateForgeDemoOrg(o);
     if (auto s = WriteJson(dir / "demo.json", json{{"now", FormatInstant(now)}, {"cases", cases}});
         !s.ok()) {
       return fail(s.message(), kExitRemote);
@@ -203,6 +214,12 @@ int RunDemoCommand(std::vector<std::string> const& args, CommandContext& ctx) {
   sandbox::SalesforceEmulator emulator(eo);
   if (auto s = emulator.SeedFromJson(org); !s.ok()) return fail("seed: " + s.message(), 2);
   if (auto s = emulator.Start("127.0.0.1", 0); !s.ok()) return fail(s.message(), kExitRemote);
+  // The sandbox Forge, likewise (its demo user is the emulator's default one).
+  sandbox::ForgeEmulatorOptions fo;
+  fo.clock = eo.clock;
+  sandbox::ForgeEmulator forge(fo);
+  if (auto s = forge.SeedFromJson(forge_org); !s.ok()) return fail("forge seed: " + s.message(), 2);
+  if (auto s = forge.Start("127.0.0.1", 0); !s.ok()) return fail(s.message(), kExitRemote);
 
   std::vector<mappings::Problem> problems;
   auto const policy = mappings::LoadPolicy("", problems);
@@ -219,6 +236,12 @@ int RunDemoCommand(std::vector<std::string> const& args, CommandContext& ctx) {
   sf.client_secret.env = kDemoSecretEnv;
   ::setenv(kDemoSecretEnv, kDemoSecret, 1);
 
+  mappings::AppConfig forge_config;
+  forge_config.forge.base_url = forge.base_url();
+  forge_config.forge.email = std::string(sandbox::kDemoForgeEmail);
+  forge_config.forge.password.env = kDemoForgePasswordEnv;
+  ::setenv(kDemoForgePasswordEnv, std::string(sandbox::kDemoForgePassword).c_str(), 1);
+
   std::string const run_id = NewRunId(now);
   auto logger = MakeRunLogger(run_id, vm["log-format"].as<std::string>());
   logger->set_level(spdlog::level::warn);  // the summary says what happened
@@ -233,6 +256,11 @@ int RunDemoCommand(std::vector<std::string> const& args, CommandContext& ctx) {
 
   auto const started = std::chrono::steady_clock::now();
   sync::SyncJob job(*client, **store, policy, signals, logger);
+  auto forge_client = MakeForgeClient(forge_config, std::chrono::milliseconds(60000), logger);
+  if (!forge_client.ok()) {
+    return fail("forge: " + forge_client.status().message(), ExitCodeFor(forge_client.status()));
+  }
+  job.EnableForge(**forge_client);
   sync::SyncOptions options;
   options.now = now;
   options.run_id = run_id;
@@ -250,7 +278,9 @@ int RunDemoCommand(std::vector<std::string> const& args, CommandContext& ctx) {
   out << "casebridge demo: sandbox Salesforce org at " << emulator.base_url() << " as of "
       << FormatInstant(now) << "\n"
       << "                 " << emulator.Records("Case").size() << " cases; state store "
-      << store_url << "\n";
+      << store_url << "\n"
+      << "                 sandbox Forge at " << forge.base_url() << ": "
+      << forge.Records("tickets").size() << " tickets\n";
   if (resumed) {
     out << "                 (the org and state of the previous demo run in " << dir.string()
         << "; --fresh starts over)\n";
@@ -262,6 +292,17 @@ int RunDemoCommand(std::vector<std::string> const& args, CommandContext& ctx) {
     return fail(outcome.status.message(), ExitCodeFor(outcome.status));
   }
   if (auto s = WriteJson(dir / "org.json", DumpOrg(emulator, org)); !s.ok()) {
+    return fail(s.message(), kExitRemote);
+  }
+  // Forge as the run left it. State() holds no passwords: the integration user gets its
+  // sandbox password back (the others never log in).
+  json forge_state = forge.State();
+  for (auto& u : forge_state["users"]) {
+    if (u.value("id", "") == sandbox::kDemoForgeUserId) {
+      u["password"] = std::string(sandbox::kDemoForgePassword);
+    }
+  }
+  if (auto s = WriteJson(dir / "forge.json", forge_state); !s.ok()) {
     return fail(s.message(), kExitRemote);
   }
   // The compliance reports over everything the demo store holds.
@@ -289,12 +330,14 @@ int RunDemoCommand(std::vector<std::string> const& args, CommandContext& ctx) {
   auto const& st = outcome.stats;
   out << "\n";
   if (st.actions_planned == 0 && st.actions_written == 0) {
-    out << "Second run: nothing new was written - every Task, reassignment and feed post the\n"
-           "procedures call for already exists in the org and in the ledger.\n";
+    out << "Second run: nothing new was written - every Task, reassignment, feed post and Forge\n"
+           "record the procedures call for already exists in the org, in Forge and in the "
+           "ledger.\n";
   } else {
     out << "Run `casebridge demo` again: the second run finds nothing new to write.\n";
   }
   emulator.Stop();
+  forge.Stop();
   return kExitOk;
 }
 

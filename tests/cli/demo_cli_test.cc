@@ -5,7 +5,10 @@
 
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <regex>
+
+#include <nlohmann/json.hpp>
 
 #include "tests/support/cli_runner.h"
 #include "tests/support/temp_dir.h"
@@ -58,6 +61,28 @@ TEST(DemoCli, FirstRunWritesTheActionsASecondRunWritesNothing) {
   EXPECT_THAT(second.out, HasSubstr("0 written, 0 failed"));
   EXPECT_THAT(second.out, HasSubstr("nothing new was written"));
   EXPECT_EQ(Count(second.out, R"((\d+) write,)"), 0);
+
+  // Forge: the sample org's Salesforce interactions on linked cases were mirrored and tier-3
+  // cases got service tickets - each exactly once, in the Forge the demo keeps (forge.json).
+  long const documents = Count(first.out, R"(forge_document +(\d+))");
+  EXPECT_GT(documents, 0) << first.out;
+  EXPECT_GT(Count(first.out, R"(forge_service_ticket +(\d+))"), 0) << first.out;
+  std::ifstream forge_file(demo_dir + "/forge.json");
+  auto const forge = nlohmann::json::parse(forge_file, nullptr, false);
+  ASSERT_TRUE(forge.is_object());
+  auto text = [](nlohmann::json const& j, char const* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  std::map<std::string, int> mirrors;
+  for (auto const& i : forge["interactions"]) {
+    if (text(i, "source") == "salesforce") ++mirrors[text(i, "source_ref")];
+  }
+  EXPECT_GE(static_cast<long>(mirrors.size()), documents);
+  for (auto const& [ref, n] : mirrors) EXPECT_EQ(n, 1) << ref;
+  std::map<std::string, int> services;
+  for (auto const& t : forge["service_tickets"]) ++services[text(t, "ticket_id")];
+  for (auto const& [ticket, n] : services) EXPECT_EQ(n, 1) << ticket;
 }
 
 TEST(DemoCli, FreshStartsOverWithANewOrg) {
