@@ -80,6 +80,77 @@ engine::Snapshot TicketToSnapshot(Ticket const& ticket,
   return s;
 }
 
+namespace {
+
+// Every ticket of `tickets` gets all its interactions (by ticket, plus its customer's
+// interactions attached to no ticket while it was open) and its snapshot in `out`.
+Status AddSnapshots(Client const& client, std::map<std::string, Ticket> const& tickets,
+                    ForgeChanges& out) {
+  auto on_bad = [&out](Status const& s) { out.skipped.push_back(s); };
+  Status s;
+  std::map<std::string, std::vector<Interaction>> unattached_by_customer;
+  for (auto const& [id, ticket] : tickets) {
+    std::vector<Interaction> interactions;
+    InteractionQuery by_ticket;
+    by_ticket.ticket_id = id;
+    s = client.ListInteractions(
+        by_ticket,
+        [&](Interaction const& i) {
+          if (!i.source_ref.empty()) out.mirrors.push_back(i);
+          interactions.push_back(i);
+          return OkStatus();
+        },
+        on_bad);
+    if (!s.ok()) return s;
+    if (!ticket.customer_id.empty()) {
+      auto it = unattached_by_customer.find(ticket.customer_id);
+      if (it == unattached_by_customer.end()) {
+        std::vector<Interaction> loose;
+        InteractionQuery by_customer;
+        by_customer.customer_id = ticket.customer_id;
+        s = client.ListInteractions(
+            by_customer,
+            [&](Interaction const& i) {
+              if (i.ticket_id.empty()) loose.push_back(i);
+              return OkStatus();
+            },
+            on_bad);
+        if (!s.ok()) return s;
+        it = unattached_by_customer.emplace(ticket.customer_id, std::move(loose)).first;
+      }
+      for (auto const& i : it->second) {
+        if (i.occurred_at < ticket.created_at) continue;
+        if (ticket.closed_at && i.occurred_at > *ticket.closed_at) continue;
+        interactions.push_back(i);
+      }
+    }
+    out.snapshots.push_back(TicketToSnapshot(ticket, interactions, client.mapping()));
+    out.tickets.push_back(ticket);
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+StatusOr<ForgeChanges> ReadTickets(Client const& client, std::vector<std::string> const& ids) {
+  ForgeChanges out;
+  std::map<std::string, Ticket> tickets;
+  for (auto const& id : ids) {
+    auto t = client.GetTicket(id);
+    if (t.ok()) {
+      out.watermark = std::max(out.watermark, t->updated_at);
+      tickets[id] = *std::move(t);
+    } else if (t.status().code() == StatusCode::kNotFound ||
+               t.status().code() == StatusCode::kInvalidArgument) {
+      out.skipped.push_back(t.status());
+    } else {
+      return t.status();
+    }
+  }
+  if (auto st = AddSnapshots(client, tickets, out); !st.ok()) return st;
+  return out;
+}
+
 StatusOr<ForgeChanges> ReadChangedSince(Client const& client, Instant since) {
   ForgeChanges out;
   out.watermark = since;
@@ -143,46 +214,7 @@ StatusOr<ForgeChanges> ReadChangedSince(Client const& client, Instant since) {
     if (!s.ok()) return s;
   }
 
-  // Every touched ticket gets all its interactions, not just the changed ones.
-  std::map<std::string, std::vector<Interaction>> unattached_by_customer;
-  for (auto const& [id, ticket] : tickets) {
-    std::vector<Interaction> interactions;
-    InteractionQuery by_ticket;
-    by_ticket.ticket_id = id;
-    s = client.ListInteractions(
-        by_ticket,
-        [&](Interaction const& i) {
-          if (!i.source_ref.empty()) out.mirrors.push_back(i);
-          interactions.push_back(i);
-          return OkStatus();
-        },
-        on_bad);
-    if (!s.ok()) return s;
-    if (!ticket.customer_id.empty()) {
-      auto it = unattached_by_customer.find(ticket.customer_id);
-      if (it == unattached_by_customer.end()) {
-        std::vector<Interaction> loose;
-        InteractionQuery by_customer;
-        by_customer.customer_id = ticket.customer_id;
-        s = client.ListInteractions(
-            by_customer,
-            [&](Interaction const& i) {
-              if (i.ticket_id.empty()) loose.push_back(i);
-              return OkStatus();
-            },
-            on_bad);
-        if (!s.ok()) return s;
-        it = unattached_by_customer.emplace(ticket.customer_id, std::move(loose)).first;
-      }
-      for (auto const& i : it->second) {
-        if (i.occurred_at < ticket.created_at) continue;
-        if (ticket.closed_at && i.occurred_at > *ticket.closed_at) continue;
-        interactions.push_back(i);
-      }
-    }
-    out.snapshots.push_back(TicketToSnapshot(ticket, interactions, client.mapping()));
-    out.tickets.push_back(ticket);
-  }
+  if (auto st = AddSnapshots(client, tickets, out); !st.ok()) return st;
   return out;
 }
 

@@ -54,4 +54,9 @@ struct ForgeChanges {
 /// watermark. Thread-safe (the client is).
 StatusOr<ForgeChanges> ReadChangedSince(Client const& client, Instant since);
 
+/// The snapshots of the given tickets (one GET each, then their interactions as in step 3):
+/// re-evaluation of Forge cases whose clocks came due. A ticket Forge no longer has is skipped
+/// (kNotFound in `skipped`). `watermark` is the latest `updated_at` read (not a read position).
+StatusOr<ForgeChanges> ReadTickets(Client const& client, std::vector<std::string> const& ids);
+
 }  // namespace casebridge::forge

@@ -200,27 +200,46 @@ Status ForgeSide::Remember(std::vector<store::ForgeRef> refs, Instant now) {
   return store_.UpsertForgeRefs(refs, now);
 }
 
-StatusOr<ForgeRefresh> ForgeSide::Refresh(Instant since, Instant now) {
-  auto changes = forge::ReadChangedSince(client_, since);
-  if (!changes.ok()) return changes.status();
+namespace {
+
+// Splits what the reader returned into Forge-only cases and links to Salesforce (`refs`).
+ForgeRefresh Classify(forge::ForgeChanges& changes, std::vector<store::ForgeRef>& refs) {
   ForgeRefresh out;
-  out.watermark = changes->watermark;
-  out.skipped = std::move(changes->skipped);
-  out.tickets_read = static_cast<std::int64_t>(changes->tickets.size());
-  std::vector<store::ForgeRef> refs;
-  for (std::size_t i = 0; i < changes->tickets.size(); ++i) {
-    forge::Ticket& t = changes->tickets[i];
+  out.watermark = changes.watermark;
+  out.skipped = std::move(changes.skipped);
+  out.tickets_read = static_cast<std::int64_t>(changes.tickets.size());
+  for (std::size_t i = 0; i < changes.tickets.size(); ++i) {
+    forge::Ticket& t = changes.tickets[i];
     if (t.salesforce_case_id.empty()) {
       out.forge_only_tickets.push_back(std::move(t));
-      out.forge_only.push_back(std::move(changes->snapshots[i]));
+      out.forge_only.push_back(std::move(changes.snapshots[i]));
       continue;
     }
     out.linked_cases.push_back(t.salesforce_case_id);
     refs.push_back({"ticket", t.id, t.salesforce_case_id, t.id, t.customer_id});
   }
-  for (auto const& m : changes->mirrors) {
+  for (auto const& m : changes.mirrors) {
     refs.push_back({"mirror", m.id, m.source_ref, m.ticket_id, m.customer_id});
   }
+  return out;
+}
+
+}  // namespace
+
+StatusOr<ForgeRefresh> ForgeSide::ReadDue(std::vector<std::string> const& ticket_ids, Instant now) {
+  auto changes = forge::ReadTickets(client_, ticket_ids);
+  if (!changes.ok()) return changes.status();
+  std::vector<store::ForgeRef> refs;
+  ForgeRefresh out = Classify(*changes, refs);
+  if (auto st = Remember(std::move(refs), now); !st.ok()) return st;
+  return out;
+}
+
+StatusOr<ForgeRefresh> ForgeSide::Refresh(Instant since, Instant now) {
+  auto changes = forge::ReadChangedSince(client_, since);
+  if (!changes.ok()) return changes.status();
+  std::vector<store::ForgeRef> refs;
+  ForgeRefresh out = Classify(*changes, refs);
   forge::ServiceTicketQuery sq;
   sq.updated_since = since;
   Status s = client_.ListServiceTickets(

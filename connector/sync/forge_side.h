@@ -94,6 +94,10 @@ class ForgeSide {
   /// Step 1 of the file comment. Errors: the Forge client's (the caller keeps its watermark).
   StatusOr<ForgeRefresh> Refresh(Instant since, Instant now);
 
+  /// The given Forge-only tickets read again (their clocks came due), like Refresh() but by id;
+  /// a ticket that now names a Salesforce case is returned in `linked_cases` instead.
+  StatusOr<ForgeRefresh> ReadDue(std::vector<std::string> const& ticket_ids, Instant now);
+
   /// Step 2 for Salesforce cases evaluated at `now` (closed cases get nothing).
   StatusOr<std::vector<store::PlannedAction>> PlanForCases(std::vector<CaseForForge> const& cases,
                                                            Instant now, ForgePlanStats& stats);

@@ -166,6 +166,7 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
     }
   }
   std::optional<ForgeSide> forge_side;
+  std::vector<std::string> linked_cases;  // Salesforce cases named by Forge tickets read
   auto finish = [&](Status status) -> SyncOutcome& {
     outcome.status = std::move(status);
     if (forge_side) outcome.forge_calls = forge_side->client().calls();
@@ -418,6 +419,31 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
     return store_work(work, mark);
   };
 
+  // Forge-only tickets (no Salesforce case names them) are evaluated as Forge cases; the
+  // Forge actions they call for are planned. `mark`: the Forge watermark to store with them.
+  auto evaluate_forge = [&](ForgeRefresh& refresh,
+                            std::optional<store::Watermark> const& mark) -> Status {
+    PageWork work;
+    for (std::size_t i = 0; i < refresh.forge_only.size(); ++i) {
+      auto const& ticket = refresh.forge_only_tickets[i];
+      auto const& snap = refresh.forge_only[i];
+      evaluated.insert(std::string(kForgeSystem) + ":" + ticket.id);
+      ++stats.forge_only_evaluated;
+      report::CaseFacts facts;
+      facts.owner_name = ticket.assigned_to;
+      store::CaseFlags cf;
+      std::optional<Instant> const next_check = assess(snap, facts, cf);
+      work.flags.push_back(std::move(cf));
+      auto service = forge_side->PlanForForgeTicket(ticket, snap, now);
+      if (!service.ok()) return service.status();
+      if (*service) work.actions.push_back(std::move(**service));
+      work.tracked.push_back({kForgeSystem, ticket.id, FormatInstant(ticket.updated_at),
+                              snap.closed_at ? std::nullopt : next_check, Instant{}});
+    }
+    for (auto& id : refresh.linked_cases) linked_cases.push_back(std::move(id));
+    return store_work(work, mark);
+  };
+
   // Reads cases by id
   auto read_by_ids = [&](std::vector<std::string> const& ids, bool due,
                          bool linked = false) -> Status {
@@ -539,7 +565,6 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
   // The Forge side first, so the Salesforce pages see the links it finds. A Forge failure does
   // not stop the Salesforce work: the run goes on without Forge and ends with Forge's error.
   Status forge_status;
-  std::vector<std::string> linked_cases;
   if (forge_side) {
     auto fw = store_.GetWatermark(kForgeSystem, kForgeObject);
     if (!fw.ok()) return finish(fw.status());
@@ -561,28 +586,9 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
       for (auto const& bad : refresh->skipped) {
         logger_->warn("skipped a Forge record: {}", bad.message());
       }
-      linked_cases = std::move(refresh->linked_cases);
-      // Forge-only tickets (no Salesforce case names them) are evaluated as Forge cases. They
-      // are re-evaluated when they change (no due re-check: see the closing note of issue 5).
-      PageWork work;
-      for (std::size_t i = 0; i < refresh->forge_only.size(); ++i) {
-        auto const& ticket = refresh->forge_only_tickets[i];
-        auto const& snap = refresh->forge_only[i];
-        ++stats.forge_only_evaluated;
-        report::CaseFacts facts;
-        facts.owner_name = ticket.assigned_to;
-        store::CaseFlags cf;
-        assess(snap, facts, cf);
-        work.flags.push_back(std::move(cf));
-        auto service = forge_side->PlanForForgeTicket(ticket, snap, now);
-        if (!service.ok()) return finish(service.status());
-        if (*service) work.actions.push_back(std::move(**service));
-        work.tracked.push_back(
-            {kForgeSystem, ticket.id, FormatInstant(ticket.updated_at), std::nullopt, Instant{}});
-      }
       store::Watermark const mark{kForgeSystem, kForgeObject, FormatInstant(refresh->watermark), "",
                                   now};
-      if (auto st = store_work(work, mark); !st.ok()) return finish(st);
+      if (auto st = evaluate_forge(*refresh, mark); !st.ok()) return finish(st);
     }
   }
 
@@ -606,16 +612,43 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
   });
   if (!read.ok()) return finish(read);
 
-  // 4. Cases whose clocks came due.
+  // 4. Cases whose clocks came due (Salesforce cases by id, Forge-only tickets through Forge).
   for (int round = 0; round < 1000; ++round) {
     auto due = store_.ListDueCases(now, options.ids_per_query);
     if (!due.ok()) return finish(due.status());
     std::vector<std::string> ids;
+    std::vector<std::string> forge_ids;
     for (auto const& t : *due) {
       if (t.system == kSystem && evaluated.count(t.case_id) == 0) ids.push_back(t.case_id);
+      if (t.system == kForgeSystem &&
+          evaluated.count(std::string(kForgeSystem) + ":" + t.case_id) == 0) {
+        forge_ids.push_back(t.case_id);
+      }
     }
-    if (ids.empty()) break;
-    if (auto s = read_by_ids(ids, true); !s.ok()) return finish(s);
+    if (ids.empty() && forge_ids.empty()) break;
+    if (!ids.empty()) {
+      if (auto s = read_by_ids(ids, true); !s.ok()) return finish(s);
+    }
+    if (!forge_ids.empty()) {
+      std::set<std::string> seen;
+      if (forge_side) {
+        auto again = forge_side->ReadDue(forge_ids, now);
+        if (!again.ok()) return finish(again.status());
+        for (auto const& t : again->forge_only_tickets) seen.insert(t.id);
+        stats.cases_due += static_cast<std::int64_t>(again->forge_only.size());
+        if (auto s = evaluate_forge(*again, std::nullopt); !s.ok()) return finish(s);
+      }
+      // Gone from Forge, linked to Salesforce now, or Forge no longer configured: no more
+      // re-checks of this ticket as a Forge case.
+      for (auto const& id : forge_ids) {
+        if (seen.count(id) != 0) continue;
+        evaluated.insert(std::string(kForgeSystem) + ":" + id);
+        if (options.dry_run) continue;
+        if (auto s = store_.SetNextCheck(kForgeSystem, id, std::nullopt, now); !s.ok()) {
+          return finish(s);
+        }
+      }
+    }
     if (options.dry_run) break;  // nothing moves forward in a dry run
   }
 

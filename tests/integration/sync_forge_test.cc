@@ -115,8 +115,12 @@ json ForgeSeed() {
     if (!sf_case.empty()) t["salesforce_case_id"] = sf_case;
     return t;
   };
+  // TCK-P: a Forge-only tier-1 ticket nobody has answered yet (its 24-hour update is pending).
+  json pending = ticket("TCK-P", "", 1);
+  pending["created_at"] = "2026-03-05T13:00:00Z";
+  pending["updated_at"] = "2026-03-05T13:00:00Z";
   return {{"tickets", json::array({ticket("TCK-G", kCaseG, 3), ticket("TCK-H", kCaseH, 3),
-                                   ticket("TCK-F", "", 3)})},
+                                   ticket("TCK-F", "", 3), pending})},
           {"interactions", json::array({{{"id", "INT-1"},
                                          {"ticket_id", "TCK-G"},
                                          {"kind", "email"},
@@ -214,7 +218,7 @@ class SyncForge : public ::testing::TestWithParam<std::string> {
 TEST_P(SyncForge, MirrorsInteractionsAndCreatesServiceTicketsExactlyOnce) {
   auto r = Sync();
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_THAT(r.out, HasSubstr("forge:   3 tickets changed, 1 of them Forge-only cases"));
+  EXPECT_THAT(r.out, HasSubstr("forge:   4 tickets changed, 2 of them Forge-only cases"));
   // I is open and no Forge ticket names it.
   EXPECT_THAT(r.out, HasSubstr("1 open Salesforce cases evaluated have no Forge ticket"));
 
@@ -317,6 +321,28 @@ TEST_P(SyncForge, AnUnusableForgeLeavesTheSalesforceWorkDoneAndFailsTheRun) {
   // The Salesforce side still ran: I's tier-1 follow-up task was written.
   EXPECT_EQ(sync_test::TaskKeys(*salesforce_),
             (std::map<std::string, int>{{kCaseI + ":tier_followup:1", 1}}));
+}
+
+TEST_P(SyncForge, AForgeCaseWhoseClockCameDueIsReEvaluatedWithoutChanging) {
+  auto status_of = [&](std::string const& rule) {
+    auto store = store::OpenStateStore(store_url_);
+    EXPECT_TRUE(store.ok()) << store.status();
+    auto flags = (*store)->GetCaseFlags("TCK-P");
+    EXPECT_TRUE(flags.ok());
+    for (auto const& f : *flags) {
+      if (f.rule_id == rule) return f.status;
+    }
+    return std::string("none");
+  };
+  auto first = Sync();
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  EXPECT_EQ(status_of("tier_update_24h"), "pending");
+  // Two days later nothing changed in Forge for TCK-P, yet its 24-hour update is now late.
+  clock_->Set(*ParseInstant("2026-03-07T15:00:00Z"));
+  auto later = RunCli({"sync", "--once", "--config", config_, "--now", "2026-03-07T15:00:00Z",
+                       "--log-format", "json"});
+  ASSERT_EQ(later.exit_code, 0) << later.out << later.err;
+  EXPECT_EQ(status_of("tier_update_24h"), "breached");
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, SyncForge, ::testing::Values("sqlite", "postgresql"),
