@@ -6,6 +6,9 @@
 // Convert() then turns one record of that query into a SalesforceCase: the snapshot (facts through
 // relations.json/queues.json, events through the signals) and what the sync needs besides it
 // (modstamp for de-duplication, names for reports, casebridge's own Tasks and feed posts by key).
+// BulkQueries() is the same read for Bulk API 2.0, which runs no subqueries: a flat Case query
+// plus one semi-join query per relationship (connector/sync/bulk_case_reader.h rebuilds the
+// REST-shaped records from their rows).
 //
 // Interpretations (the spec is silent):
 //   * an incoming e-mail at or before the case's creation is the message that opened the case;
@@ -18,6 +21,7 @@
 // Thread-safety: const members are safe to call concurrently.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -44,6 +48,58 @@ class QueueDirectory {
   std::map<std::string, std::string, std::less<>> by_key_;  // key -> id as read
 };
 
+/// A child relationship of Case as an object of its own, for reads that cannot use a
+/// parent-to-child subquery (Bulk API 2.0 query jobs).
+struct CaseChildObject {
+  std::string relationship;  // child relationship name on Case, e.g. "EmailMessages"
+  std::string object;        // the child sObject, e.g. "EmailMessage"
+  std::string parent_field;  // its lookup to the Case, e.g. "ParentId"
+};
+
+/// The standard Case child relationships a bulk read can query: EmailMessages
+/// (EmailMessage.ParentId), Tasks (Task.WhatId), Events (Event.WhatId), Feeds (FeedItem.ParentId:
+/// the feed items posted on the case, which Case.Feeds/CaseFeed shows), Histories
+/// (CaseHistory.CaseId), CaseComments (CaseComment.ParentId), Attachments (Attachment.ParentId).
+std::vector<CaseChildObject> const& StandardCaseChildObjects();
+
+/// How a bulk (CSV) column's text becomes the JSON value the REST API would have returned.
+/// CSV carries no types; the adapter declares the types of the fields it interprets: the case's
+/// created/closed/modstamp date-times, relations.json's pre-M3 PTO flag and tier number, and
+/// per relationship CreatedDate, the signals' `at` fields and the `when` fields matched only
+/// against "true"/"false" (checkboxes).
+enum class BulkColumnType : std::uint8_t {
+  kText,      // a JSON string (every column not declared otherwise)
+  kBoolean,   // "true"/"false" -> true/false
+  kNumber,    // "2" -> 2, "2.5" -> 2.5
+  kDateTime,  // "2026-03-02T14:05:00.000Z" -> "2026-03-02T14:05:00.000+0000" (REST form)
+};
+
+/// One Bulk API 2.0 query of a bulk case read.
+struct BulkReadQuery {
+  std::string soql;
+  /// Columns whose values are not text, by field path as selected (compare ignoring case).
+  std::map<std::string, BulkColumnType> column_types;
+};
+
+/// The related records of one child relationship, read by a semi-join on the Case condition.
+struct BulkChildQuery {
+  CaseChildObject child;
+  /// `SELECT <the REST subquery's fields>[, <parent_field>] FROM <object> WHERE <parent_field> IN
+  /// (SELECT Id FROM Case WHERE <condition>)`.
+  BulkReadQuery query;
+  /// False when `parent_field` was added only to link a row to its case: the REST subquery does
+  /// not return it, so the record built from the row must not either.
+  bool parent_field_selected = false;
+};
+
+/// What reading the cases of a condition in bulk takes: one job for the Case rows (the flat
+/// fields of BuildQuery(), dotted parent fields included) and one per child relationship.
+struct BulkCaseQueries {
+  BulkReadQuery cases;  // no ORDER BY (it disables Bulk API 2.0's chunking): sort by `order_by`
+  std::vector<BulkChildQuery> children;  // in signals.json `related` order
+  std::vector<std::string> order_by;     // the REST query's order: {modstamp field, "Id"}
+};
+
 /// One case as the sync sees it.
 struct SalesforceCase {
   engine::Snapshot snapshot;
@@ -67,6 +123,15 @@ class SalesforceCaseAdapter {
   /// `condition` is already-escaped SOQL ("" = none); signals.json `case.where` is ANDed in.
   [[nodiscard]] std::string BuildQuery(std::string const& condition) const;
 
+  /// The Bulk API 2.0 queries that read what BuildQuery(condition) reads (same Case and child
+  /// fields, same cases; `condition` and signals.json `case.where` go into each child query's
+  /// semi-join), so that records rebuilt from their rows convert to the same SalesforceCase.
+  /// `child_objects` says which object and lookup field stand behind each relationship of
+  /// signals.json `related`. Errors: kInvalidArgument naming a relationship it does not list.
+  [[nodiscard]] StatusOr<BulkCaseQueries> BulkQueries(
+      std::string const& condition,
+      std::vector<CaseChildObject> const& child_objects = StandardCaseChildObjects()) const;
+
   /// Turns one record (raw JSON of one element of `records`) into a SalesforceCase. Errors:
   /// kInvalidArgument naming the case id and the field (missing/unparsable id or created date),
   /// kFailedPrecondition for a paged child relationship. Unparsable timestamps of related
@@ -83,6 +148,10 @@ class SalesforceCaseAdapter {
   [[nodiscard]] QueueDirectory const& queues() const { return queues_; }
 
  private:
+  [[nodiscard]] std::vector<std::string> CaseFields() const;
+  [[nodiscard]] std::vector<std::string> ChildFields(std::string const& relationship) const;
+  [[nodiscard]] std::string CaseWhere(std::string const& condition) const;
+
   mappings::SignalsMapping signals_;
   mappings::RelationsPolicy relations_;
   std::string installer_phone_path_;  // `Installer__r.Escalation_Phone__c`, or ""

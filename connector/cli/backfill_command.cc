@@ -105,6 +105,8 @@ int RunBackfillCommand(std::vector<std::string> const& args, CommandContext& ctx
       "resume", "continue an interrupted backfill of the same range after its last chunk")(
       "chunk", po::value<std::string>()->value_name("DURATION")->default_value("7d"),
       "creation-date span of one checkpointed chunk")(
+      "bulk-above", po::value<long long>()->value_name("N")->default_value(10000),
+      "read chunks with Bulk API 2.0 jobs when the range averages more than N cases per chunk")(
       "progress", po::value<std::string>()->default_value("auto"), "auto | bar | lines");
   AddRunOptions(opts);
   po::variables_map vm;
@@ -133,6 +135,7 @@ int RunBackfillCommand(std::vector<std::string> const& args, CommandContext& ctx
   if (*to <= *from) return usage_error("--to must be after --from");
   auto chunk = ParseDurationText(vm["chunk"].as<std::string>());
   if (!chunk || chunk->count() <= 0) return usage_error("--chunk: expected e.g. 1d or 7d");
+  if (vm["bulk-above"].as<long long>() < 0) return usage_error("--bulk-above: expected N >= 0");
   std::string const progress_mode = vm["progress"].as<std::string>();
   if (progress_mode != "auto" && progress_mode != "bar" && progress_mode != "lines") {
     return usage_error("--progress: expected auto, bar or lines");
@@ -176,6 +179,7 @@ int RunBackfillCommand(std::vector<std::string> const& args, CommandContext& ctx
   spec.from = *from;
   spec.to = *to;
   spec.chunk = *chunk;
+  spec.bulk_above = vm["bulk-above"].as<long long>();
   spec.resume = vm.count("resume") != 0;
   spec.on_progress = [&](sync::BackfillProgress const& p) { reporter.Update(p); };
   options.backfill = spec;

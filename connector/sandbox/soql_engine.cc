@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "connector/sandbox/sf_ids.h"
@@ -51,6 +52,8 @@ struct LikeElem {
   char c = 0;
 };
 
+struct BoundQuery;
+
 struct BoundCondition {
   SoqlCondition::Kind kind = SoqlCondition::Kind::kCompare;
   std::vector<std::shared_ptr<BoundCondition>> children;
@@ -58,6 +61,7 @@ struct BoundCondition {
   CompareOp op = CompareOp::kEq;
   std::vector<BoundValue> values;
   std::vector<LikeElem> like;
+  std::shared_ptr<BoundQuery> semi_join;  // kIn/kNotIn against a sub-select
 };
 
 struct BoundOrder {
@@ -65,8 +69,6 @@ struct BoundOrder {
   bool descending = false;
   bool nulls_first = true;
 };
-
-struct BoundQuery;
 
 struct BoundItem {
   bool is_subquery = false;
@@ -429,6 +431,12 @@ class Binder {
     if (!path.ok()) return path.status();
     b->path = std::move(path).value();
     b->op = c.op;
+    if (c.semi_join) {
+      auto sub = BindSemiJoin(object, b->path, c);
+      if (!sub.ok()) return sub.status();
+      b->semi_join = std::move(sub).value();
+      return b;
+    }
     if (c.kind == SoqlCondition::Kind::kLike) {
       if (!IsTextual(b->path.type)) {
         return SoqlError(soql_, c.field.offset, "INVALID_QUERY_FILTER_OPERATOR",
@@ -455,6 +463,66 @@ class Binder {
       b->values.push_back(std::move(bv).value());
     }
     return b;
+  }
+
+  // The objects an id or reference field's values point to.
+  static std::vector<std::string> TargetsOf(FieldDef const& f, ObjectSchema const& owner) {
+    if (f.type == FieldType::kId) return {owner.name()};
+    return f.reference_to;
+  }
+
+  // `left [NOT] IN (SELECT field FROM Object WHERE …)`: Salesforce's type rules. The left
+  // operand and the selected field are id or reference fields whose values point to a common
+  // object, and the inner select is on another object than the outer one.
+  StatusOr<std::shared_ptr<BoundQuery>> BindSemiJoin(ObjectSchema const& outer,
+                                                     BoundPath const& left,
+                                                     SoqlCondition const& c) {
+    SoqlQuery const& sub = *c.semi_join;
+    if (!IsIdLike(left.type) || left.final_def == nullptr) {
+      return SoqlError(soql_, c.field.offset, "MALFORMED_QUERY",
+                       "semi join sub-selects are only allowed on id or reference fields, cannot "
+                       "use: '" +
+                           left.column + "'");
+    }
+    ObjectSchema const* inner = schema_.Find(sub.from);
+    if (inner == nullptr) {
+      return SoqlError(soql_, sub.from_offset, "INVALID_TYPE",
+                       "sObject type '" + sub.from +
+                           "' is not supported. If you are attempting to use a custom object, be "
+                           "sure to append the '__c' after the entity name. Please reference your "
+                           "WSDL or the describe call for the appropriate names.");
+    }
+    if (inner == &outer) {
+      return SoqlError(soql_, sub.from_offset, "MALFORMED_QUERY",
+                       "The inner and outer selects should not be on the same object type");
+    }
+    auto bound = Bind(sub, *inner);
+    if (!bound.ok()) return bound.status();
+    BoundPath const& selected = (*bound)->items.front().path;
+    if (!IsIdLike(selected.type) || selected.final_def == nullptr) {
+      return SoqlError(
+          soql_, sub.select.front().offset, "MALFORMED_QUERY",
+          "semi join sub selects can only query id fields, cannot use: '" + selected.column + "'");
+    }
+    std::vector<std::string> const left_targets = TargetsOf(*left.final_def, outer);
+    std::vector<std::string> const inner_targets = TargetsOf(*selected.final_def, *inner);
+    bool const compatible =
+        std::any_of(inner_targets.begin(), inner_targets.end(), [&](std::string const& t) {
+          return std::any_of(left_targets.begin(), left_targets.end(),
+                             [&](std::string const& l) { return EqualsIgnoreCase(l, t); });
+        });
+    if (!compatible) {
+      auto join = [](std::vector<std::string> const& names) {
+        std::string out;
+        for (auto const& n : names) out += (out.empty() ? "" : ", ") + n;
+        return out;
+      };
+      return SoqlError(soql_, c.semi_join_offset, "MALFORMED_QUERY",
+                       "the semi join sub-select returns " + join(inner_targets) + " ids ('" +
+                           inner->name() + "." + selected.column + "'), but '" + left.column +
+                           "' holds " + join(left_targets) + " ids");
+    }
+    return bound;
   }
 
   Schema const& schema_;
@@ -602,6 +670,11 @@ class Evaluator {
       }
       case SoqlCondition::Kind::kIn:
       case SoqlCondition::Kind::kNotIn: {
+        if (c.semi_join) {
+          json const v = Value(c.path, r);
+          bool const any = v.is_string() && SemiJoinKeys(c).contains(IdPrefix(v));
+          return c.kind == SoqlCondition::Kind::kIn ? any : !any;
+        }
         json const v = Value(c.path, r);
         bool any = false;
         for (auto const& bv : c.values) {
@@ -626,6 +699,25 @@ class Evaluator {
       }
     }
     return false;
+  }
+
+  static std::string IdPrefix(json const& id) {
+    auto const& s = id.get_ref<std::string const&>();
+    return s.size() > 15 ? s.substr(0, 15) : s;
+  }
+
+  // The 15-character keys a semi-join's sub-select returns, computed once per query run.
+  std::unordered_set<std::string> const& SemiJoinKeys(BoundCondition const& c) const {
+    auto it = semi_join_keys_.find(&c);
+    if (it != semi_join_keys_.end()) return it->second;
+    BoundQuery const& sub = *c.semi_join;
+    BoundPath const& selected = sub.items.front().path;
+    std::unordered_set<std::string> keys;
+    for (Record const* r : Select(sub, Candidates(*sub.object))) {
+      json const v = Value(selected, *r);
+      if (v.is_string()) keys.insert(IdPrefix(v));
+    }
+    return semi_join_keys_.emplace(&c, std::move(keys)).first->second;
   }
 
   static int CompareForSort(json const& a, json const& b, FieldType type) {
@@ -800,6 +892,10 @@ class Evaluator {
   Schema const& schema_;
   RecordStore const& store_;
   QueryOptions const& options_;
+  // Evaluation is single-threaded (the caller holds the org's lock); the cache lives as long
+  // as this Evaluator, i.e. one query run.
+  mutable std::unordered_map<BoundCondition const*, std::unordered_set<std::string>>
+      semi_join_keys_;
 };
 
 StatusOr<std::shared_ptr<BoundQuery>> ParseAndBind(Schema const& schema, std::string_view soql,

@@ -2,7 +2,9 @@
 // field and relationship resolution (case-insensitive), type checks of filter values (as
 // Salesforce does: quoted strings only for text and id fields, unquoted date/dateTime
 // literals only for fields of that type), WHERE, ORDER BY, LIMIT/OFFSET, child subqueries,
-// COUNT(), and rendering as REST JSON records or Bulk CSV rows.
+// semi-joins and anti-joins (`ParentId IN (SELECT Id FROM Case WHERE …)`, `NOT IN`; in REST
+// queries and Bulk jobs alike; the sub-select runs once per query), COUNT(), and rendering as
+// REST JSON records or Bulk CSV rows.
 //
 // Not thread-safe on its own: the caller holds the org's lock while a query runs.
 #pragma once

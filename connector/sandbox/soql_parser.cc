@@ -153,6 +153,8 @@ class Parser {
       auto c = ParseCondition();
       if (!c.ok()) return c.status();
       q.where = std::move(c).value();
+      int semi_joins = 0;
+      if (auto s = CheckSemiJoins(*q.where, "", semi_joins); !s.ok()) return s;
     }
     if (AcceptKeyword("ORDER")) {
       if (auto s = ExpectKeyword("BY"); !s.ok()) return s;
@@ -279,11 +281,7 @@ class Parser {
       Next();
       c->kind = negated_in ? SoqlCondition::Kind::kNotIn : SoqlCondition::Kind::kIn;
       if (auto s = Expect(TokenKind::kLParen); !s.ok()) return s;
-      if (IsKeyword(Peek(), "SELECT")) {
-        return Error(Peek().offset,
-                     "semi-join subqueries (IN (SELECT …)) are not supported by the casebridge "
-                     "Salesforce emulator");
-      }
+      if (IsKeyword(Peek(), "SELECT")) return ParseSemiJoin(std::move(c));
       while (true) {
         auto v = ParseValue();
         if (!v.ok()) return v.status();
@@ -321,6 +319,81 @@ class Parser {
     if (!v.ok()) return v.status();
     c->values.push_back(std::move(v).value());
     return c;
+  }
+
+  // The sub-select of `field [NOT] IN (SELECT …)`; the '(' is consumed, SELECT is next.
+  StatusOr<std::shared_ptr<SoqlCondition>> ParseSemiJoin(std::shared_ptr<SoqlCondition> c) {
+    std::size_t const select_offset = Peek().offset;
+    if (in_semi_join_) {
+      return Error(select_offset, "Nesting of semi join sub-selects is not supported");
+    }
+    if (c->field.parts.size() > 1) {
+      return Error(c->field.offset,
+                   "semi join sub-selects are not allowed on relationship fields: '" +
+                       c->field.text +
+                       "' (the left operand must be a field of the queried object)");
+    }
+    in_semi_join_ = true;
+    auto sub = ParseQuery(/*nested=*/true);
+    in_semi_join_ = false;
+    if (!sub.ok()) return sub.status();
+    SoqlQuery const& q = *sub;
+    if (q.count_only) {
+      return Error(q.select.front().offset, "COUNT() is not allowed in semi join sub-selects");
+    }
+    if (q.select.size() != 1) {
+      return Error(q.select[1].offset, "semi join sub-selects can only select one field");
+    }
+    SoqlSelectItem const& item = q.select.front();
+    if (item.kind != SoqlSelectItem::Kind::kField) {
+      return Error(item.offset, "semi join sub-selects can only select one id field");
+    }
+    if (item.field.parts.size() > 1) {
+      return Error(item.offset, "semi join sub selects can only query id fields, cannot use: '" +
+                                    item.field.text + "'");
+    }
+    if (!q.order_by.empty()) {
+      return Error(q.order_by.front().field.offset,
+                   "ORDER BY is not allowed in semi join sub-selects");
+    }
+    if (q.limit) return Error(q.limit_offset, "LIMIT is not allowed in semi join sub-selects");
+    if (q.offset) return Error(q.offset_offset, "OFFSET is not allowed in semi join sub-selects");
+    if (auto s = Expect(TokenKind::kRParen); !s.ok()) return s;
+    c->semi_join = std::make_shared<SoqlQuery>(std::move(sub).value());
+    c->semi_join_offset = select_offset;
+    return c;
+  }
+
+  // Salesforce's structural limits on semi/anti-joins in one WHERE: at most two, and none under
+  // OR or NOT (a negated semi-join is written `NOT IN`).
+  Status CheckSemiJoins(SoqlCondition const& c, std::string_view enclosing, int& count) const {
+    switch (c.kind) {
+      case SoqlCondition::Kind::kAnd:
+        for (auto const& child : c.children) {
+          if (auto s = CheckSemiJoins(*child, enclosing, count); !s.ok()) return s;
+        }
+        return OkStatus();
+      case SoqlCondition::Kind::kOr:
+      case SoqlCondition::Kind::kNot: {
+        std::string_view const op = c.kind == SoqlCondition::Kind::kOr ? "OR" : "NOT";
+        for (auto const& child : c.children) {
+          if (auto s = CheckSemiJoins(*child, op, count); !s.ok()) return s;
+        }
+        return OkStatus();
+      }
+      default:
+        break;
+    }
+    if (!c.semi_join) return OkStatus();
+    if (!enclosing.empty()) {
+      return Error(c.field.offset, "Semi join sub-selects are not allowed with the '" +
+                                       std::string(enclosing) + "' operator");
+    }
+    if (++count > kMaxSemiJoins) {
+      return Error(c.field.offset, "Maximum of " + std::to_string(kMaxSemiJoins) +
+                                       " semi join sub-selects are allowed in a WHERE clause");
+    }
+    return OkStatus();
   }
 
   StatusOr<SoqlValue> ParseValue() {
@@ -399,11 +472,13 @@ class Parser {
   }
 
   static constexpr int kMaxNesting = 200;
+  static constexpr int kMaxSemiJoins = 2;
 
   std::string_view soql_;
   std::vector<Token> tokens_;
   std::size_t pos_ = 0;
   int depth_ = 0;
+  bool in_semi_join_ = false;
 };
 
 }  // namespace

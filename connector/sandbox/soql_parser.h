@@ -7,10 +7,19 @@
 //   items     := item {, item};  item := COUNT() | path | '(' subquery ')'
 //   cond      := term {AND term} | term {OR term}   -- mixing AND/OR needs parentheses
 //   term      := NOT term | '(' cond ')' | path op value | path [NOT] IN '(' value {, value} ')'
-//                | path LIKE string
+//                | path [NOT] IN '(' semijoin ')' | path LIKE string
+//   semijoin  := SELECT field FROM name [WHERE cond]   -- no ORDER BY, LIMIT, OFFSET, COUNT(),
+//                                                       -- child subquery or nested semi-join
 //   value     := string | number | TRUE | FALSE | NULL | date | dateTime | TODAY | YESTERDAY
 //                | TOMORROW | LAST_N_DAYS:n | NEXT_N_DAYS:n | N_DAYS_AGO:n
 //   order     := path [ASC|DESC] [NULLS FIRST|LAST]
+//
+// Semi-joins (`Id IN (SELECT ParentId FROM EmailMessage …)`) and anti-joins (`NOT IN`) follow
+// Salesforce's rules where they are syntactic: the left operand is a plain field (no
+// relationship path), the sub-select selects exactly one plain field, sub-selects do not nest,
+// a WHERE holds at most two of them, and they may not appear under OR or NOT. The type rules
+// (id/reference fields, matching object types, different inner and outer objects) are checked
+// by SoqlEngine when it binds the query.
 #pragma once
 
 #include <cstddef>
@@ -47,6 +56,8 @@ struct SoqlValue {
 
 enum class CompareOp { kEq, kNe, kLt, kLe, kGt, kGe };
 
+struct SoqlQuery;
+
 struct SoqlCondition {
   enum class Kind { kAnd, kOr, kNot, kCompare, kIn, kNotIn, kLike };
   Kind kind = Kind::kCompare;
@@ -54,6 +65,9 @@ struct SoqlCondition {
   FieldRef field;
   CompareOp op = CompareOp::kEq;
   std::vector<SoqlValue> values;  // one for kCompare/kLike, the list for kIn/kNotIn
+  /// kIn/kNotIn with a sub-select (semi-join / anti-join) instead of `values`.
+  std::shared_ptr<SoqlQuery> semi_join;
+  std::size_t semi_join_offset = 0;  // the sub-select's SELECT, for error messages
 };
 
 struct SoqlOrder {

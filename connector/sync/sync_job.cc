@@ -15,6 +15,7 @@
 #include "connector/salesforce/soql.h"
 #include "connector/sync/action_content.h"
 #include "connector/sync/action_writer.h"
+#include "connector/sync/bulk_case_reader.h"
 #include "connector/sync/forge_side.h"
 
 namespace casebridge::sync {
@@ -74,6 +75,7 @@ void WriteSummary(std::ostream& out, SyncOutcome const& outcome,
     out << ", " << st.cases_linked << " because a Forge ticket linking them changed";
   }
   out << "\n";
+  if (st.bulk) out << "read:    with Bulk API 2.0 query jobs (one per object and chunk)\n";
   if (st.forge) {
     out << "forge:   " << st.forge_tickets_read << " tickets changed, " << st.forge_only_evaluated
         << " of them Forge-only cases (evaluated); " << st.forge_unlinked_open_cases
@@ -535,16 +537,21 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
     BackfillProgress progress;
     progress.chunks = chunks;
     progress.cases_total = *total;
+    // Large ranges: one Bulk API 2.0 job per object and chunk instead of REST pages.
+    stats.bulk = *total > spec.bulk_above * chunks;
+    if (stats.bulk) logger_->info("{} cases: reading each chunk with Bulk API 2.0 jobs", *total);
     for (std::int64_t i = first; i < chunks; ++i) {
       Instant const a = spec.from + spec.chunk * i;
       Instant const b = std::min(spec.to, a + spec.chunk);
-      Status read = client_.Query(
-          adapter.BuildQuery(range_condition(a, b)), [&](salesforce::QueryPage const& page) {
-            Status st = process_page(page, true, false, false);
-            progress.cases_done += static_cast<std::int64_t>(page.records.size());
-            if (spec.on_progress) spec.on_progress(progress);
-            return st;
-          });
+      auto on_page = [&](salesforce::QueryPage const& page) {
+        Status st = process_page(page, true, false, false);
+        progress.cases_done += static_cast<std::int64_t>(page.records.size());
+        if (spec.on_progress) spec.on_progress(progress);
+        return st;
+      };
+      Status read = stats.bulk
+                        ? ReadCasesInBulk(client_, adapter, range_condition(a, b), 2000, on_page)
+                        : client_.Query(adapter.BuildQuery(range_condition(a, b)), on_page);
       if (!read.ok()) return finish(read);
       if (auto st = write_pending(); !st.ok()) return finish(st);
       store::Checkpoint cp;

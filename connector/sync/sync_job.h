@@ -64,6 +64,9 @@ struct BackfillSpec {
   Instant to{};
   std::chrono::seconds chunk{std::chrono::hours(24 * 7)};
   bool resume = false;
+  /// Chunks are read with Bulk API 2.0 jobs (bulk_case_reader.h) when the range holds more than
+  /// this many cases per chunk on average, else with REST query pages.
+  std::int64_t bulk_above = 10'000;
   std::function<void(BackfillProgress const&)> on_progress;
 };
 
@@ -95,6 +98,7 @@ struct SyncStats {
   std::int64_t cases_due = 0;        // evaluated because a pending clock came due
   std::int64_t cases_reread = 0;     // evaluated again after this run's own writes changed them
   std::int64_t cases_linked = 0;     // evaluated because a Forge ticket naming them changed
+  bool bulk = false;                 // backfill: chunks read with Bulk API 2.0
   std::int64_t bad_records = 0;      // records that could not be converted (see problems)
   std::map<std::string, std::map<std::string, std::int64_t>> flags;  // rule -> status -> count
   std::int64_t actions_planned = 0;  // new ledger rows (dry run: would be planned)

@@ -377,6 +377,31 @@ TEST_P(SyncE2e, BackfillIsADryRunUnlessApplied) {
   EXPECT_EQ(sync_test::TaskKeys(*emulator_).size(), 4u);
 }
 
+TEST_P(SyncE2e, ALargeBackfillReadsWithBulkJobsAndWritesTheSameActions) {
+  // --bulk-above 5: the range's 6 cases in one chunk are above it. (One chunk: the client waits
+  // a real second before its first poll of each job.)
+  auto r = RunCli({"backfill", "--from", "2026-03-01", "--to", "2026-03-06", "--config", config_,
+                   "--now", kNow, "--chunk", "5d", "--bulk-above", "5", "--apply"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("with Bulk API 2.0 query jobs"));
+  EXPECT_GT(emulator_->RequestCount(sandbox::EndpointKind::kBulk), 0);
+  // The same Tasks, reassignment and flags as the REST read of the backfill above.
+  EXPECT_EQ(sync_test::TaskKeys(*emulator_),
+            (std::map<std::string, int>{{kCaseA + ":call_installer:1", 1},
+                                        {kCaseB + ":call_installer:1", 1},
+                                        {kCaseD + ":tier_followup:1", 1},
+                                        {kCaseF + ":call_installer:1", 1}}));
+  EXPECT_EQ(CaseOwner(kCaseA), kBackOffice);
+  auto flags = OpenStore()->GetCaseFlags(kCaseE);
+  ASSERT_TRUE(flags.ok());
+  EXPECT_FALSE(flags->empty());
+
+  auto bad = RunCli({"backfill", "--from", "2026-03-01", "--to", "2026-03-06", "--config", config_,
+                     "--bulk-above", "-1"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--bulk-above"));
+}
+
 TEST_P(SyncE2e, BackfillStoppedByTheBudgetResumesAfterItsLastChunk) {
   // Leave room for a few calls only: the queues, the count, the first chunks.
   emulator_->SetApiUsage(100000 - 4);

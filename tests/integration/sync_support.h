@@ -50,6 +50,9 @@ inline std::unique_ptr<sandbox::SalesforceEmulator> StartEmulator(
   app.client_credentials_username = kUser;
   o.apps.push_back(app);
   o.clock = std::move(clock);
+  // Bulk jobs are complete at the first status check: the CLI polls with real sleeps (the
+  // client's polling and backoff are tested in salesforce_client_test).
+  o.bulk_polls_until_complete = 0;
   auto emulator = std::make_unique<sandbox::SalesforceEmulator>(o);
   if (!seed.contains("User")) seed["User"] = nlohmann::json::array();
   bool has_user = false;
