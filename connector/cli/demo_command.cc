@@ -172,6 +172,12 @@ int RunDemoCommand(std::vector<std::string> const& args, CommandContext& ctx) {
   Instant now{};
   bool const resumed = fs::exists(dir / "demo.json") && fs::exists(dir / "org.json") &&
                        fs::exists(dir / "forge.json");
+  if (!resumed) {
+    // A new org: the state of an older demo (e.g. one from before forge.json) would not match.
+    for (auto const* f : {"state.db", "state.db-wal", "state.db-shm", "state.db.lock"}) {
+      fs::remove(dir / f, ec);
+    }
+  }
   if (resumed) {
     auto meta = ReadJson(dir / "demo.json", error);
     if (!meta) return fail(error, kExitUsage);

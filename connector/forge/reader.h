@@ -6,7 +6,9 @@
 //      (GET each ticket not already read; for interactions attached only to a customer, that
 //      customer's tickets),
 //   3. for every touched ticket, all its interactions (by ticket, plus the customer's
-//      interactions attached to no ticket that happened while the ticket was open),
+//      interactions attached to no ticket that happened while the ticket was open) — two
+//      listings per ticket, or for many tickets one listing of everything updated since the
+//      oldest of them was opened,
 //   4. TicketToSnapshot() through the mapping: tier, owner, financing, reasons, and one event per
 //      interaction signal (forge.json `signals`).
 // The new watermark is the latest `updated_at` seen in steps 1-2 (or the old one): lists filter
@@ -14,6 +16,7 @@
 // time, which is harmless (snapshots are recomputed, writes are idempotent).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -52,11 +55,16 @@ struct ForgeChanges {
 /// Reads everything that changed since `since`; see the file comment. Errors: the client's
 /// (after retries); a failure stops the read and nothing is returned, so the caller keeps its
 /// watermark. Thread-safe (the client is).
-StatusOr<ForgeChanges> ReadChangedSince(Client const& client, Instant since);
+/// `list_all_above`: with more touched tickets than this, step 3 is one listing of every
+/// interaction updated since the oldest of them was opened (then grouped), instead of two
+/// listings per ticket.
+StatusOr<ForgeChanges> ReadChangedSince(Client const& client, Instant since,
+                                        std::size_t list_all_above = 50);
 
 /// The snapshots of the given tickets (one GET each, then their interactions as in step 3):
 /// re-evaluation of Forge cases whose clocks came due. A ticket Forge no longer has is skipped
 /// (kNotFound in `skipped`). `watermark` is the latest `updated_at` read (not a read position).
-StatusOr<ForgeChanges> ReadTickets(Client const& client, std::vector<std::string> const& ids);
+StatusOr<ForgeChanges> ReadTickets(Client const& client, std::vector<std::string> const& ids,
+                                   std::size_t list_all_above = 50);
 
 }  // namespace casebridge::forge

@@ -47,6 +47,9 @@ bool SameId(std::string_view a, std::string_view b) {
   return a.substr(0, 15) == b.substr(0, 15);
 }
 
+// Salesforce ids are compared on their 15-character prefix (a Forge record may hold either form).
+std::string SfKey(std::string const& id) { return id.size() == 18 ? id.substr(0, 15) : id; }
+
 store::PlannedAction NewAction(std::string const& case_id, char const* action, std::int64_t n,
                                char const* rule, json const& payload, json const& evidence) {
   store::PlannedAction p;
@@ -216,10 +219,10 @@ ForgeRefresh Classify(forge::ForgeChanges& changes, std::vector<store::ForgeRef>
       continue;
     }
     out.linked_cases.push_back(t.salesforce_case_id);
-    refs.push_back({"ticket", t.id, t.salesforce_case_id, t.id, t.customer_id});
+    refs.push_back({"ticket", t.id, SfKey(t.salesforce_case_id), t.id, t.customer_id});
   }
   for (auto const& m : changes.mirrors) {
-    refs.push_back({"mirror", m.id, m.source_ref, m.ticket_id, m.customer_id});
+    refs.push_back({"mirror", m.id, SfKey(m.source_ref), m.ticket_id, m.customer_id});
   }
   return out;
 }
@@ -235,20 +238,33 @@ StatusOr<ForgeRefresh> ForgeSide::ReadDue(std::vector<std::string> const& ticket
   return out;
 }
 
-StatusOr<ForgeRefresh> ForgeSide::Refresh(Instant since, Instant now) {
+StatusOr<ForgeRefresh> ForgeSide::Refresh(Instant since, Instant now, bool first_run) {
   auto changes = forge::ReadChangedSince(client_, since);
   if (!changes.ok()) return changes.status();
   std::vector<store::ForgeRef> refs;
   ForgeRefresh out = Classify(*changes, refs);
+  // The first run learns every link, however old (later runs see new ones as changes).
+  if (first_run) {
+    Status s = client_.ListTickets(
+        forge::TicketQuery{},
+        [&](forge::Ticket const& t) {
+          if (!t.salesforce_case_id.empty()) {
+            refs.push_back({"ticket", t.id, SfKey(t.salesforce_case_id), t.id, t.customer_id});
+          }
+          return OkStatus();
+        },
+        [&](Status const& bad) { out.skipped.push_back(bad); });
+    if (!s.ok()) return s;
+  }
   forge::ServiceTicketQuery sq;
-  sq.updated_since = since;
+  if (!first_run) sq.updated_since = since;
   Status s = client_.ListServiceTickets(
       sq,
       [&](forge::ServiceTicket const& st) {
         if (st.updated_at) out.watermark = std::max(out.watermark, *st.updated_at);
         if (!st.salesforce_case_id.empty()) {
           refs.push_back(
-              {"service_case", st.id, st.salesforce_case_id, st.ticket_id, st.customer_id});
+              {"service_case", st.id, SfKey(st.salesforce_case_id), st.ticket_id, st.customer_id});
         }
         if (!st.ticket_id.empty()) {
           refs.push_back({"service_ticket", st.id, st.ticket_id, st.ticket_id, st.customer_id});
@@ -263,27 +279,72 @@ StatusOr<ForgeRefresh> ForgeSide::Refresh(Instant since, Instant now) {
   return out;
 }
 
+StatusOr<bool> ForgeSide::HasServiceTicket(std::string const& ticket_id, std::string const& case_id,
+                                           Instant now) {
+  // Planned already (under this case's key or, before the ticket was linked, the ticket's)?
+  std::vector<std::string> keys = {ticket_id + ":" + kServiceAction + ":1"};
+  if (!case_id.empty()) keys.push_back(case_id + ":" + kServiceAction + ":1");
+  auto rows = store_.GetActions(keys);
+  if (!rows.ok()) return rows.status();
+  for (auto const& row : *rows) {
+    // This case's own row: planning it again is a no-op; another key's row: one is enough.
+    if (row.action.key != keys.back() || case_id.empty()) return true;
+  }
+  if (!rows->empty()) return false;
+  // Forge itself: a service ticket made by hand, or older than what this store has seen.
+  std::vector<store::ForgeRef> found;
+  auto remember = [&](forge::ServiceTicket const& st) {
+    if (!st.salesforce_case_id.empty()) {
+      found.push_back(
+          {"service_case", st.id, SfKey(st.salesforce_case_id), st.ticket_id, st.customer_id});
+    }
+    if (!st.ticket_id.empty()) {
+      found.push_back({"service_ticket", st.id, st.ticket_id, st.ticket_id, st.customer_id});
+    }
+    return OkStatus();
+  };
+  forge::ServiceTicketQuery by_ticket;
+  by_ticket.ticket_id = ticket_id;
+  if (auto s = client_.ListServiceTickets(by_ticket, remember, [](Status const&) {}); !s.ok()) {
+    return s;
+  }
+  if (!case_id.empty()) {
+    forge::ServiceTicketQuery by_case;
+    by_case.salesforce_case_id = case_id;
+    if (auto s = client_.ListServiceTickets(by_case, remember, [](Status const&) {}); !s.ok()) {
+      return s;
+    }
+  }
+  bool const any = !found.empty();
+  if (auto s = Remember(std::move(found), now); !s.ok()) return s;
+  return any;
+}
+
 StatusOr<std::vector<store::PlannedAction>> ForgeSide::PlanForCases(
     std::vector<CaseForForge> const& cases, Instant now, ForgePlanStats& stats) {
   std::vector<store::PlannedAction> out;
-  std::vector<std::string> ids;
+  std::vector<std::string> ids;  // 15-character keys of the open cases
   for (auto const& c : cases) {
-    if (!c.c->snapshot.closed_at) ids.push_back(c.c->snapshot.id);
+    if (!c.c->snapshot.closed_at) ids.push_back(SfKey(c.c->snapshot.id));
   }
   if (ids.empty()) return out;
   auto tickets = Refs("ticket", ids);
   if (!tickets.ok()) return tickets.status();
-  std::map<std::string, store::ForgeRef> ticket_of;  // case id -> its (first) Forge ticket
+  std::map<std::string, store::ForgeRef> ticket_of;  // case key -> its (first) Forge ticket
   for (auto const& t : *tickets) ticket_of.try_emplace(t.ref, t);
-  std::vector<std::string> linked;
+  std::vector<std::string> linked;       // full case ids (the ledger's)
+  std::vector<std::string> linked_keys;  // their 15-character keys
   std::vector<std::string> linked_tickets;
-  for (auto const& id : ids) {
-    auto it = ticket_of.find(id);
+  for (auto const& c : cases) {
+    auto const& s = c.c->snapshot;
+    if (s.closed_at) continue;
+    auto it = ticket_of.find(SfKey(s.id));
     if (it == ticket_of.end()) {
       ++stats.unlinked_open_cases;
       continue;
     }
-    linked.push_back(id);
+    linked.push_back(s.id);
+    linked_keys.push_back(SfKey(s.id));
     linked_tickets.push_back(it->second.forge_id);
   }
   if (linked.empty()) return out;
@@ -293,10 +354,10 @@ StatusOr<std::vector<store::PlannedAction>> ForgeSide::PlanForCases(
   std::vector<std::string> record_ids;
   for (auto const& c : cases) {
     auto const& s = c.c->snapshot;
-    if (s.closed_at || !ticket_of.contains(s.id)) continue;
+    if (s.closed_at || !ticket_of.contains(SfKey(s.id))) continue;
     auto list = ExtractInteractions(c.record_json, adapter_, s);
     if (!list.ok()) return list.status();
-    for (auto const& i : *list) record_ids.push_back(i.id);
+    for (auto const& i : *list) record_ids.push_back(SfKey(i.id));
     interactions[s.id] = std::move(*list);
   }
   auto mirrors = Refs("mirror", record_ids);
@@ -308,10 +369,10 @@ StatusOr<std::vector<store::PlannedAction>> ForgeSide::PlanForCases(
   std::map<std::string, std::int64_t> last_n;
   for (auto const& row : *planned) {
     auto const payload = json::parse(row.action.payload, nullptr, false);
-    if (payload.is_object()) mirrored.insert(payload.value("source_ref", ""));
+    if (payload.is_object()) mirrored.insert(SfKey(payload.value("source_ref", "")));
     last_n[row.action.case_id] = std::max(last_n[row.action.case_id], row.action.n);
   }
-  auto services_by_case = Refs("service_case", linked);
+  auto services_by_case = Refs("service_case", linked_keys);
   if (!services_by_case.ok()) return services_by_case.status();
   auto services_by_ticket = Refs("service_ticket", linked_tickets);
   if (!services_by_ticket.ok()) return services_by_ticket.status();
@@ -321,14 +382,14 @@ StatusOr<std::vector<store::PlannedAction>> ForgeSide::PlanForCases(
 
   for (auto const& c : cases) {
     auto const& s = c.c->snapshot;
-    auto t = ticket_of.find(s.id);
+    auto t = ticket_of.find(SfKey(s.id));
     if (s.closed_at || t == ticket_of.end()) continue;
     store::ForgeRef const& ticket = t->second;
     json const evidence = {{"rule", kDocumentRule},
                            {"forge_ticket", ticket.forge_id},
                            {"evaluated_at", FormatInstant(now)}};
     for (auto const& i : interactions[s.id]) {
-      if (mirrored.contains(i.id)) continue;
+      if (mirrored.contains(SfKey(i.id))) continue;
       std::int64_t const n = ++last_n[s.id];
       json payload = {{"op", "document"},
                       {"ticket_id", ticket.forge_id},
@@ -345,7 +406,19 @@ StatusOr<std::vector<store::PlannedAction>> ForgeSide::PlanForCases(
       ev["salesforce_record"] = i.id;
       out.push_back(NewAction(s.id, kDocumentAction, n, kDocumentRule, payload, ev));
     }
-    if (s.tier == 3 && !has_service.contains(s.id) && !has_service.contains(ticket.forge_id)) {
+    bool service_needed =
+        s.tier == 3 && !has_service.contains(SfKey(s.id)) && !has_service.contains(ticket.forge_id);
+    if (service_needed && ticket.customer_id.empty()) {
+      logger_->warn("case {}: tier 3, but its Forge ticket {} names no customer: no service ticket",
+                    s.id, ticket.forge_id);
+      service_needed = false;
+    }
+    if (service_needed) {
+      auto known = HasServiceTicket(ticket.forge_id, s.id, now);
+      if (!known.ok()) return known.status();
+      service_needed = !*known;
+    }
+    if (service_needed) {
       std::string const subject = c.c->subject.empty() ? s.primary_reason : c.c->subject;
       json payload = {
           {"op", "service_ticket"},
@@ -374,6 +447,9 @@ StatusOr<std::optional<store::PlannedAction>> ForgeSide::PlanForForgeTicket(
   auto services = Refs("service_ticket", {ticket.id});
   if (!services.ok()) return services.status();
   if (!services->empty()) return Result();
+  auto known = HasServiceTicket(ticket.id, "", now);
+  if (!known.ok()) return known.status();
+  if (*known) return Result();
   json payload = {{"op", "service_ticket"},
                   {"customer_id", ticket.customer_id},
                   {"ticket_id", ticket.id},
@@ -424,9 +500,19 @@ WriterReport ForgeSide::WritePending(WriterOptions const& options) {
         r.customer_id = payload.value("customer_id", "");
         r.source_ref = payload.value("source_ref", "");
         target = "forge:interactions";
-        sent = client_.CreateDocument(r);
+        // Forge already mirrors this record (e.g. the ledger was lost): heal, do not send.
+        auto existing = Refs("mirror", {SfKey(r.source_ref)});
+        if (!existing.ok()) {
+          report.status = existing.status();
+          return report;
+        }
+        if (!existing->empty()) {
+          sent = forge::WriteOutcome{existing->front().forge_id, false};
+        } else {
+          sent = client_.CreateDocument(r);
+        }
         if (sent.ok()) {
-          refs.push_back({"mirror", sent->id, r.source_ref, r.ticket_id, r.customer_id});
+          refs.push_back({"mirror", sent->id, SfKey(r.source_ref), r.ticket_id, r.customer_id});
         }
       } else if (payload.value("op", "") == "service_ticket") {
         forge::ServiceTicketRequest r;
@@ -440,8 +526,8 @@ WriterReport ForgeSide::WritePending(WriterOptions const& options) {
         sent = client_.CreateServiceTicket(r);
         if (sent.ok()) {
           if (!r.salesforce_case_id.empty()) {
-            refs.push_back(
-                {"service_case", sent->id, r.salesforce_case_id, r.ticket_id, r.customer_id});
+            refs.push_back({"service_case", sent->id, SfKey(r.salesforce_case_id), r.ticket_id,
+                            r.customer_id});
           }
           if (!r.ticket_id.empty()) {
             refs.push_back({"service_ticket", sent->id, r.ticket_id, r.ticket_id, r.customer_id});
@@ -452,13 +538,15 @@ WriterReport ForgeSide::WritePending(WriterOptions const& options) {
       }
       Failpoint("forge.after_remote_write");
       StatusCode const code = sent.status().code();
-      // Forge is down, out of budget or refusing us: stop, the rest stays pending. After an
-      // ambiguous failure the row keeps its state (the idempotency key makes a re-send safe).
-      bool const stop = !sent.ok() && code != StatusCode::kInvalidArgument &&
-                        code != StatusCode::kNotFound && code != StatusCode::kFailedPrecondition &&
-                        code != StatusCode::kAlreadyExists;
-      if (stop && code != StatusCode::kResourceExhausted && code != StatusCode::kUnauthenticated &&
-          code != StatusCode::kPermissionDenied) {
+      // Forge down (after the client's retries), out of budget or refusing our credentials:
+      // stop with the row unchanged (no attempt used; the idempotency key makes a re-send
+      // safe). Anything else is this record's failure: recorded, retried by later runs.
+      bool const stop =
+          !sent.ok() &&
+          (code == StatusCode::kUnavailable || code == StatusCode::kDeadlineExceeded ||
+           code == StatusCode::kResourceExhausted || code == StatusCode::kUnauthenticated ||
+           code == StatusCode::kPermissionDenied);
+      if (stop) {
         report.status = sent.status();
         return report;
       }
@@ -494,10 +582,6 @@ WriterReport ForgeSide::WritePending(WriterOptions const& options) {
       } else {
         ++report.failed;
         logger_->warn("action {} not written: {}", a.key, sent.status().message());
-      }
-      if (stop) {
-        report.status = sent.status();
-        return report;
       }
     }
   }

@@ -92,7 +92,9 @@ class ForgeSide {
             bool dry_run);
 
   /// Step 1 of the file comment. Errors: the Forge client's (the caller keeps its watermark).
-  StatusOr<ForgeRefresh> Refresh(Instant since, Instant now);
+  /// `first_run`: no Forge watermark yet, so every ticket and service ticket is listed once
+  /// for its links (only those changed since `since` are evaluated).
+  StatusOr<ForgeRefresh> Refresh(Instant since, Instant now, bool first_run);
 
   /// The given Forge-only tickets read again (their clocks came due), like Refresh() but by id;
   /// a ticket that now names a Salesforce case is returned in `linked_cases` instead.
@@ -117,6 +119,10 @@ class ForgeSide {
   StatusOr<std::vector<store::ForgeRef>> Refs(std::string const& kind,
                                               std::vector<std::string> const& refs);
   Status Remember(std::vector<store::ForgeRef> refs, Instant now);
+  /// Whether a service ticket exists or is planned for this Forge ticket / Salesforce case: the
+  /// ledger, then Forge itself (what it finds is remembered).
+  StatusOr<bool> HasServiceTicket(std::string const& ticket_id, std::string const& case_id,
+                                  Instant now);
 
   forge::Client client_;
   store::StateStore& store_;

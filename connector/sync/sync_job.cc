@@ -33,11 +33,20 @@ struct PageWork {
   std::vector<store::CaseFlags> flags;
   std::vector<store::TrackedCase> tracked;
   std::vector<std::pair<std::string, std::string>> remote_keys;  // key -> remote id found
+  std::vector<std::string> due_now;  // Salesforce cases to re-evaluate in this run (or the next)
 };
+
+// A Salesforce Case id as a Forge ticket may name it: 15 or 18 letters and digits, prefix 500.
+bool IsCaseId(std::string const& id) {
+  return (id.size() == 15 || id.size() == 18) && id.rfind("500", 0) == 0 &&
+         std::all_of(id.begin(), id.end(),
+                     [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) != 0; });
+}
 
 }  // namespace
 
-std::string StatsJson(SyncStats const& stats, salesforce::CallCounts const& calls) {
+std::string StatsJson(SyncStats const& stats, salesforce::CallCounts const& calls,
+                      forge::CallCounts const& forge_calls) {
   json j;
   j["cases_read"] = stats.cases_read;
   j["cases_evaluated"] = stats.cases_evaluated;
@@ -55,8 +64,14 @@ std::string StatsJson(SyncStats const& stats, salesforce::CallCounts const& call
     j["cases_linked"] = stats.cases_linked;
     j["forge"] = {{"tickets_read", stats.forge_tickets_read},
                   {"forge_only_evaluated", stats.forge_only_evaluated},
+                  {"due", stats.forge_due},
                   {"unlinked_open_cases", stats.forge_unlinked_open_cases},
-                  {"skipped", stats.forge_skipped}};
+                  {"skipped", stats.forge_skipped},
+                  {"api_calls",
+                   {{"login", forge_calls.login},
+                    {"read", forge_calls.read},
+                    {"write", forge_calls.write},
+                    {"total", forge_calls.total()}}}};
   }
   j["api_calls"] = {{"auth", calls.auth}, {"query", calls.query}, {"write", calls.write},
                     {"bulk", calls.bulk}, {"other", calls.other}, {"total", calls.total()}};
@@ -80,6 +95,9 @@ void WriteSummary(std::ostream& out, SyncOutcome const& outcome,
     out << "forge:   " << st.forge_tickets_read << " tickets changed, " << st.forge_only_evaluated
         << " of them Forge-only cases (evaluated); " << st.forge_unlinked_open_cases
         << " open Salesforce cases evaluated have no Forge ticket to document on";
+    if (st.forge_due > 0) {
+      out << "; " << st.forge_due << " Forge-only cases read again because a clock came due";
+    }
     if (st.forge_skipped > 0) out << "; " << st.forge_skipped << " Forge records skipped";
     out << "\n";
   }
@@ -171,7 +189,8 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
   std::vector<std::string> linked_cases;  // Salesforce cases named by Forge tickets read
   auto finish = [&](Status status) -> SyncOutcome& {
     outcome.status = std::move(status);
-    if (forge_side) outcome.forge_calls = forge_side->client().calls();
+    // Copies of a Forge client share its counters.
+    if (forge_ && stats.forge) outcome.forge_calls = forge_->calls();
     if (bookkeeping) {
       store::RunStatus rs = store::RunStatus::kSucceeded;
       if (outcome.status.code() == StatusCode::kResourceExhausted) {
@@ -179,7 +198,8 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
       } else if (!outcome.status.ok()) {
         rs = store::RunStatus::kFailed;
       }
-      auto s = store_.FinishRun(options.run_id, rs, now, StatsJson(stats, client_.calls()));
+      auto s = store_.FinishRun(options.run_id, rs, now,
+                                StatsJson(stats, client_.calls(), outcome.forge_calls));
       if (!s.ok())
         logger_->error("could not record the end of run {}: {}", options.run_id, s.message());
     }
@@ -305,6 +325,9 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
     }
     if (auto s = store_.ReplaceCaseFlags(work.flags, now); !s.ok()) return s;
     if (auto s = store_.UpsertTrackedCases(work.tracked, now); !s.ok()) return s;
+    for (auto const& id : work.due_now) {
+      if (auto s = store_.SetNextCheck(kSystem, id, now, now); !s.ok()) return s;
+    }
     if (mark) {
       if (auto s = store_.SetWatermark(*mark); !s.ok()) return s;
     }
@@ -423,14 +446,14 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
 
   // Forge-only tickets (no Salesforce case names them) are evaluated as Forge cases; the
   // Forge actions they call for are planned. `mark`: the Forge watermark to store with them.
-  auto evaluate_forge = [&](ForgeRefresh& refresh,
-                            std::optional<store::Watermark> const& mark) -> Status {
+  auto evaluate_forge = [&](ForgeRefresh& refresh, std::optional<store::Watermark> const& mark,
+                            bool due) -> Status {
     PageWork work;
     for (std::size_t i = 0; i < refresh.forge_only.size(); ++i) {
       auto const& ticket = refresh.forge_only_tickets[i];
       auto const& snap = refresh.forge_only[i];
       evaluated.insert(std::string(kForgeSystem) + ":" + ticket.id);
-      ++stats.forge_only_evaluated;
+      ++(due ? stats.forge_due : stats.forge_only_evaluated);
       report::CaseFacts facts;
       facts.owner_name = ticket.assigned_to;
       store::CaseFlags cf;
@@ -442,7 +465,16 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
       work.tracked.push_back({kForgeSystem, ticket.id, FormatInstant(ticket.updated_at),
                               snap.closed_at ? std::nullopt : next_check, Instant{}});
     }
-    for (auto& id : refresh.linked_cases) linked_cases.push_back(std::move(id));
+    // The Salesforce cases these tickets name are read again in this run, and are due in the
+    // store with the Forge watermark, so a run that stops first still gets to them next time.
+    for (auto& id : refresh.linked_cases) {
+      if (!IsCaseId(id)) {
+        logger_->warn("a Forge ticket names '{}', which is not a Salesforce Case id", id);
+        continue;
+      }
+      work.due_now.push_back(id);
+      linked_cases.push_back(std::move(id));
+    }
     return store_work(work, mark);
   };
 
@@ -580,12 +612,11 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
       if (auto t = ParseInstant((*fw)->modstamp)) fsince = *t - options.overlap;
     }
     logger_->info("reading Forge tickets changed since {}", FormatInstant(fsince));
-    auto refresh = forge_side->Refresh(fsince, now);
+    auto refresh = forge_side->Refresh(fsince, now, !*fw);
     if (!refresh.ok()) {
       forge_status = refresh.status();
       logger_->error("Forge: {} (the Salesforce work goes on; Forge's waits for the next run)",
                      forge_status.message());
-      outcome.forge_calls = forge_side->client().calls();
       forge_side.reset();
     } else {
       stats.forge_tickets_read = refresh->tickets_read;
@@ -593,9 +624,13 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
       for (auto const& bad : refresh->skipped) {
         logger_->warn("skipped a Forge record: {}", bad.message());
       }
-      store::Watermark const mark{kForgeSystem, kForgeObject, FormatInstant(refresh->watermark), "",
-                                  now};
-      if (auto st = evaluate_forge(*refresh, mark); !st.ok()) return finish(st);
+      // Never backwards: with nothing new, the read's watermark is `since` (overlap included).
+      Instant next = refresh->watermark;
+      if (*fw) {
+        if (auto t = ParseInstant((*fw)->modstamp)) next = std::max(next, *t);
+      }
+      store::Watermark const mark{kForgeSystem, kForgeObject, FormatInstant(next), "", now};
+      if (auto st = evaluate_forge(*refresh, mark, false); !st.ok()) return finish(st);
     }
   }
 
@@ -619,6 +654,22 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
   });
   if (!read.ok()) return finish(read);
 
+  // Cases a changed Forge ticket names and this run has not evaluated: their Forge actions may
+  // have become possible (a new link) even though the case itself did not change.
+  {
+    std::vector<std::string> ids;
+    std::set<std::string> seen;
+    for (auto const& id : linked_cases) {
+      if (evaluated.count(id) == 0 && seen.insert(id).second) ids.push_back(id);
+    }
+    for (std::size_t i = 0; i < ids.size(); i += options.ids_per_query) {
+      std::vector<std::string> chunk(ids.begin() + static_cast<std::ptrdiff_t>(i),
+                                     ids.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                       ids.size(), i + options.ids_per_query)));
+      if (auto s = read_by_ids(chunk, false, true); !s.ok()) return finish(s);
+    }
+  }
+
   // 4. Cases whose clocks came due (Salesforce cases by id, Forge-only tickets through Forge).
   for (int round = 0; round < 1000; ++round) {
     auto due = store_.ListDueCases(now, options.ids_per_query);
@@ -640,47 +691,28 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
       std::set<std::string> seen;
       if (forge_side) {
         auto again = forge_side->ReadDue(forge_ids, now);
-        if (!again.ok()) return finish(again.status());
-        for (auto const& t : again->forge_only_tickets) seen.insert(t.id);
-        stats.cases_due += static_cast<std::int64_t>(again->forge_only.size());
-        if (auto s = evaluate_forge(*again, std::nullopt); !s.ok()) return finish(s);
+        if (!again.ok()) {
+          forge_status = again.status();
+          logger_->error("Forge: {} (the Salesforce work goes on; Forge's waits for the next run)",
+                         forge_status.message());
+          forge_side.reset();
+        } else {
+          for (auto const& t : again->forge_only_tickets) seen.insert(t.id);
+          if (auto s = evaluate_forge(*again, std::nullopt, true); !s.ok()) return finish(s);
+        }
       }
       // Gone from Forge, linked to Salesforce now, or Forge no longer configured: no more
-      // re-checks of this ticket as a Forge case.
+      // re-checks of this ticket as a Forge case. (Forge failing in this run: kept as due.)
       for (auto const& id : forge_ids) {
         if (seen.count(id) != 0) continue;
         evaluated.insert(std::string(kForgeSystem) + ":" + id);
-        if (options.dry_run) continue;
+        if (options.dry_run || (forge_ && !forge_side)) continue;
         if (auto s = store_.SetNextCheck(kForgeSystem, id, std::nullopt, now); !s.ok()) {
           return finish(s);
         }
       }
     }
     if (options.dry_run) break;  // nothing moves forward in a dry run
-  }
-
-  // Cases a changed Forge ticket names and this run has not evaluated: their Forge actions may
-  // have become possible (a new link) even though the case itself did not change.
-  {
-    std::vector<std::string> ids;
-    std::set<std::string> seen;
-    for (auto const& id : linked_cases) {
-      bool const plausible =
-          (id.size() == 15 || id.size() == 18) && std::all_of(id.begin(), id.end(), [](char ch) {
-            return std::isalnum(static_cast<unsigned char>(ch)) != 0;
-          });
-      if (!plausible) {
-        logger_->warn("a Forge ticket names '{}', which is not a Salesforce id", id);
-        continue;
-      }
-      if (evaluated.count(id) == 0 && seen.insert(id).second) ids.push_back(id);
-    }
-    for (std::size_t i = 0; i < ids.size(); i += options.ids_per_query) {
-      std::vector<std::string> chunk(ids.begin() + static_cast<std::ptrdiff_t>(i),
-                                     ids.begin() + static_cast<std::ptrdiff_t>(std::min(
-                                                       ids.size(), i + options.ids_per_query)));
-      if (auto s = read_by_ids(chunk, false, true); !s.ok()) return finish(s);
-    }
   }
 
   if (auto s = write_pending(); !s.ok()) return finish(s);

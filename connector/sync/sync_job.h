@@ -111,8 +111,9 @@ struct SyncStats {
   std::vector<std::string> problems;                    // bad records, first 100
   // The Forge side (forge_side.h), when Forge is configured.
   bool forge = false;
-  std::int64_t forge_tickets_read = 0;         // tickets changed since the Forge watermark
-  std::int64_t forge_only_evaluated = 0;       // of those, tickets no Salesforce case is linked to
+  std::int64_t forge_tickets_read = 0;    // tickets changed since the Forge watermark
+  std::int64_t forge_only_evaluated = 0;  // of those, tickets no Salesforce case is linked to
+  std::int64_t forge_due = 0;             // Forge-only tickets read again because a clock came due
   std::int64_t forge_unlinked_open_cases = 0;  // open Salesforce cases no Forge ticket names
   std::int64_t forge_skipped = 0;              // Forge records that could not be used
 };
@@ -152,6 +153,7 @@ void WriteSummary(std::ostream& out, SyncOutcome const& outcome,
                   salesforce::CallCounts const& calls, bool dry_run);
 
 /// A counters JSON object for run records and summaries.
-std::string StatsJson(SyncStats const& stats, salesforce::CallCounts const& calls);
+std::string StatsJson(SyncStats const& stats, salesforce::CallCounts const& calls,
+                      forge::CallCounts const& forge_calls = {});
 
 }  // namespace casebridge::sync

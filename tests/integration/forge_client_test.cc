@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -317,6 +318,35 @@ TEST_F(ForgeAgainstEmulator, ReadsEveryTicketAsASnapshotWithItsTierAndEvents) {
   EXPECT_EQ(by_id.at("TCK-000104").financing, engine::Financing::kBeam);
   EXPECT_EQ(by_id.at("TCK-000104").owner, "user:u-dana");
   EXPECT_EQ(changes->watermark, At("2026-03-06T16:51:00Z"));
+}
+
+TEST_F(ForgeAgainstEmulator, ManyTicketsShareOneInteractionListingAndGetTheSameSnapshots) {
+  auto client = MakeClient();
+  // Events as text, sorted (the engine sorts by time; listing order may differ).
+  auto events_of = [](ForgeChanges const& c) {
+    std::map<std::string, std::vector<std::string>> out;
+    for (auto const& s : c.snapshots) {
+      auto& list = out[s.id];
+      for (auto const& e : s.events) {
+        list.push_back(FormatInstant(e.at) + " " + std::string(engine::EventTypeName(e.type)));
+      }
+      std::sort(list.begin(), list.end());
+    }
+    return out;
+  };
+  auto const calls = [&] { return emulator_.RequestCount(sandbox::ForgeEndpoint::kInteractions); };
+  auto const start = calls();
+  auto per_ticket = ReadChangedSince(client, At("2026-01-01T00:00:00Z"), 1000);
+  ASSERT_TRUE(per_ticket.ok()) << per_ticket.status();
+  auto const per_ticket_calls = calls() - start;
+  auto listed = ReadChangedSince(client, At("2026-01-01T00:00:00Z"), 0);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  auto const listed_calls = calls() - start - per_ticket_calls;
+  EXPECT_EQ(events_of(*listed), events_of(*per_ticket));
+  EXPECT_EQ(listed->snapshots.size(), 5U);
+  // The changed-interactions listing plus one listing of them all (one page each).
+  EXPECT_EQ(listed_calls, 2);
+  EXPECT_GT(per_ticket_calls, 5);
 }
 
 TEST_F(ForgeAgainstEmulator, AnIncrementalReadReturnsOnlyTheTicketsThatChanged) {

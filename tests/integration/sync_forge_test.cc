@@ -345,6 +345,59 @@ TEST_P(SyncForge, AForgeCaseWhoseClockCameDueIsReEvaluatedWithoutChanging) {
   EXPECT_EQ(status_of("tier_update_24h"), "breached");
 }
 
+TEST_P(SyncForge, ALinkMadeLaterInForgeMirrorsAnUnchangedCaseEvenAfterACrash) {
+  // TCK-G starts unlinked; later an agent links it to G by G's 15-character id. G itself does
+  // not change in Salesforce.
+  json unlinked = ForgeSeed()["tickets"][0];
+  unlinked.erase("salesforce_case_id");
+  ASSERT_TRUE(forge_->SeedFromJson({{"tickets", json::array({unlinked})}}).ok());
+  auto first = Sync();
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  EXPECT_EQ(Mirrors().size(), 1U);  // only the seeded INT-1
+
+  json linked = unlinked;
+  linked["salesforce_case_id"] = kCaseG.substr(0, 15);
+  linked["updated_at"] = "2026-03-05T16:00:00Z";
+  // Another ticket changes later, so the next read's window (watermark - 10 min overlap) no
+  // longer reaches back to the link.
+  json touched = ForgeSeed()["tickets"][2];
+  touched["updated_at"] = "2026-03-05T16:25:00Z";
+  ASSERT_TRUE(forge_->SeedFromJson({{"tickets", json::array({linked, touched})}}).ok());
+  clock_->Set(*ParseInstant("2026-03-05T16:30:00Z"));
+  auto run = [&](std::string const& failpoint) {
+    if (!failpoint.empty()) setenv("CASEBRIDGE_FAILPOINT", failpoint.c_str(), 1);
+    auto r = RunCli({"sync", "--once", "--config", config_, "--now", "2026-03-05T16:30:00Z",
+                     "--log-format", "json"});
+    unsetenv("CASEBRIDGE_FAILPOINT");
+    return r;
+  };
+  // Killed right after the Forge read is committed (its watermark moved past the link).
+  auto killed = run("sync.after_page_commit:1");
+  EXPECT_NE(killed.exit_code, 0);
+  auto again = run("");
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_EQ(Mirrors(),
+            (std::map<std::string, int>{{kEmailIn, 1}, {kEmailOut, 1}, {kCall, 1}, {kNote, 1}}));
+  EXPECT_EQ(ServiceTickets()["TCK-G"], 1);
+}
+
+TEST_P(SyncForge, AServiceTicketOlderThanTheReadWindowIsNotCreatedAgain) {
+  json old_service = {{"id", "SVC-OLD"},
+                      {"number", "S-0"},
+                      {"ticket_id", "TCK-G"},
+                      {"customer_id", "C-G"},
+                      {"summary", "Inspect roof"},
+                      {"status", "completed"},
+                      {"created_at", "2025-11-01T18:00:00Z"},
+                      {"updated_at", "2025-11-01T18:00:00Z"}};
+  auto seeded = forge_->SeedFromJson({{"service_tickets", json::array({old_service})}});
+  ASSERT_TRUE(seeded.ok()) << seeded;
+  auto r = Sync();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(ServiceTickets(),
+            (std::map<std::string, int>{{"TCK-F", 1}, {"TCK-G", 1}, {"TCK-H", 1}}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, SyncForge, ::testing::Values("sqlite", "postgresql"),
                          [](auto const& info) { return info.param; });
 
