@@ -206,6 +206,7 @@ StatusOr<ForgeChanges> ReadChangedSince(Client const& client, Instant since,
   if (!s.ok()) return s;
 
   // Interactions changed since the watermark point at tickets (or customers) to re-read.
+  std::string const& mirror_source = client.mapping().interactions.document.source;
   std::set<std::string> ticket_ids;
   std::set<std::string> customer_only;
   InteractionQuery iq;
@@ -215,6 +216,9 @@ StatusOr<ForgeChanges> ReadChangedSince(Client const& client, Instant since,
       [&](Interaction const& i) {
         bump(i.updated_at);
         if (!i.source_ref.empty()) out.mirrors.push_back(i);
+        // casebridge's own mirrors of Salesforce records sit on tickets linked to Salesforce,
+        // whose cases are evaluated there: they do not make their ticket worth reading again.
+        if (!i.source_ref.empty() && i.source == mirror_source) return OkStatus();
         if (!i.ticket_id.empty()) {
           ticket_ids.insert(i.ticket_id);
         } else if (!i.customer_id.empty()) {

@@ -3,6 +3,8 @@
 // Flow: ReadChangedSince(watermark)
 //   1. tickets changed since the watermark (one paged listing),
 //   2. interactions changed since the watermark (one paged listing) -> the tickets they touch
+//      (casebridge's own mirrors of Salesforce records, `source` = forge.json's document
+//      source, are returned in `mirrors` but touch no ticket)
 //      (GET each ticket not already read; for interactions attached only to a customer, that
 //      customer's tickets),
 //   3. for every touched ticket, all its interactions (by ticket, plus the customer's
