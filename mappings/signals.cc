@@ -146,6 +146,47 @@ void LoadRelated(Reader& r, Json const& sf, std::string const& path, SalesforceS
   }
 }
 
+// `from` (a relationship of `related`) and `at` (timestamp fields), shared by events and
+// documents.
+void LoadFromAndAt(Reader& r, Json const& e, std::string const& ep, SalesforceSignals const& sf,
+                   std::string& from_out, std::vector<std::string>& at_out) {
+  Checker& c = r.c_;
+  if (auto from = c.String(e, ep, "from")) {
+    bool const known = std::any_of(sf.related.begin(), sf.related.end(),
+                                   [&](auto const& rel) { return rel.first == *from; });
+    if (!known) {
+      c.Add(Join(ep, "from"), "'" + *from + "' is not a relationship listed in `related`");
+    }
+    from_out = *from;
+  }
+  if (Json const* at = c.Required(e, ep, "at"); at != nullptr && c.IsArray(*at, Join(ep, "at"))) {
+    for (std::size_t i = 0; i < at->size(); ++i) {
+      std::string f;
+      if (r.FieldName((*at)[i], Index(Join(ep, "at"), i), f)) at_out.push_back(std::move(f));
+    }
+    if (at->empty()) c.Add(Join(ep, "at"), "needs at least one timestamp field");
+  }
+}
+
+// `outcome_values`: raw call outcome -> "reached" | "voicemail".
+void LoadOutcomeValues(Checker& c, Json const& e, std::string const& ep,
+                       std::map<std::string, std::string>& out) {
+  if (!e.contains("outcome_values") ||
+      !c.IsObject(e.at("outcome_values"), Join(ep, "outcome_values"))) {
+    return;
+  }
+  for (auto const& [raw, outcome] : e.at("outcome_values").items()) {
+    std::string const op = Join(Join(ep, "outcome_values"), raw);
+    auto o = c.StringValue(outcome, op);
+    if (!o) continue;
+    if (*o != "reached" && *o != "voicemail") {
+      c.Add(op, "expected \"reached\" or \"voicemail\", got '" + *o + "'");
+      continue;
+    }
+    out[raw] = *o;
+  }
+}
+
 void LoadValueConditions(Checker& c, Json const& e, std::string const& ep, char const* key,
                          std::vector<FieldValues>& out);
 
@@ -164,21 +205,7 @@ void LoadEvent(Reader& r, Json const& e, std::string const& ep, SalesforceSignal
     }
     s.event = *ev;
   }
-  if (auto from = c.String(e, ep, "from")) {
-    bool const known = std::any_of(sf.related.begin(), sf.related.end(),
-                                   [&](auto const& rel) { return rel.first == *from; });
-    if (!known) {
-      c.Add(Join(ep, "from"), "'" + *from + "' is not a relationship listed in `related`");
-    }
-    s.from = *from;
-  }
-  if (Json const* at = c.Required(e, ep, "at"); at != nullptr && c.IsArray(*at, Join(ep, "at"))) {
-    for (std::size_t i = 0; i < at->size(); ++i) {
-      std::string f;
-      if (r.FieldName((*at)[i], Index(Join(ep, "at"), i), f)) s.at.push_back(std::move(f));
-    }
-    if (at->empty()) c.Add(Join(ep, "at"), "needs at least one timestamp field");
-  }
+  LoadFromAndAt(r, e, ep, sf, s.from, s.at);
   LoadValueConditions(c, e, ep, "when", s.when);
   if (e.contains("contains") && c.IsObject(e.at("contains"), Join(ep, "contains"))) {
     for (auto const& [field, text] : e.at("contains").items()) {
@@ -208,19 +235,7 @@ void LoadEvent(Reader& r, Json const& e, std::string const& ep, SalesforceSignal
   if (s.event == "reassigned" && s.to_field.empty()) {
     c.Add(Join(ep, "to_field"), "a `reassigned` signal needs the field holding the new owner");
   }
-  if (e.contains("outcome_values") &&
-      c.IsObject(e.at("outcome_values"), Join(ep, "outcome_values"))) {
-    for (auto const& [raw, outcome] : e.at("outcome_values").items()) {
-      std::string const op = Join(Join(ep, "outcome_values"), raw);
-      auto o = c.StringValue(outcome, op);
-      if (!o) continue;
-      if (*o != "reached" && *o != "voicemail") {
-        c.Add(op, "expected \"reached\" or \"voicemail\", got '" + *o + "'");
-        continue;
-      }
-      s.outcome_values[raw] = *o;
-    }
-  }
+  LoadOutcomeValues(c, e, ep, s.outcome_values);
   if (c.count() == before) out.push_back(std::move(s));
 }
 
@@ -255,26 +270,12 @@ void LoadDocument(Reader& r, Json const& e, std::string const& ep, SalesforceSig
                "party_fields", "outcome_field", "outcome_values"});
   std::size_t const before = c.count();
   SalesforceDocument d;
-  if (auto from = c.String(e, ep, "from")) {
-    bool const known = std::any_of(sf.related.begin(), sf.related.end(),
-                                   [&](auto const& rel) { return rel.first == *from; });
-    if (!known) {
-      c.Add(Join(ep, "from"), "'" + *from + "' is not a relationship listed in `related`");
-    }
-    d.from = *from;
-  }
+  LoadFromAndAt(r, e, ep, sf, d.from, d.at);
   if (auto kind = c.String(e, ep, "kind")) {
     if (*kind != "email" && *kind != "call" && *kind != "note") {
       c.Add(Join(ep, "kind"), "expected \"email\", \"call\" or \"note\", got '" + *kind + "'");
     }
     d.kind = *kind;
-  }
-  if (Json const* at = c.Required(e, ep, "at"); at != nullptr && c.IsArray(*at, Join(ep, "at"))) {
-    for (std::size_t i = 0; i < at->size(); ++i) {
-      std::string f;
-      if (r.FieldName((*at)[i], Index(Join(ep, "at"), i), f)) d.at.push_back(std::move(f));
-    }
-    if (at->empty()) c.Add(Join(ep, "at"), "needs at least one timestamp field");
   }
   LoadValueConditions(c, e, ep, "when", d.when);
   LoadValueConditions(c, e, ep, "inbound", d.inbound);
@@ -290,19 +291,7 @@ void LoadDocument(Reader& r, Json const& e, std::string const& ep, SalesforceSig
     }
   }
   r.Field(e, ep, "outcome_field", d.outcome_field, true);
-  if (e.contains("outcome_values") &&
-      c.IsObject(e.at("outcome_values"), Join(ep, "outcome_values"))) {
-    for (auto const& [raw, outcome] : e.at("outcome_values").items()) {
-      std::string const op = Join(Join(ep, "outcome_values"), raw);
-      auto o = c.StringValue(outcome, op);
-      if (!o) continue;
-      if (*o != "reached" && *o != "voicemail") {
-        c.Add(op, "expected \"reached\" or \"voicemail\", got '" + *o + "'");
-        continue;
-      }
-      d.outcome_values[raw] = *o;
-    }
-  }
+  LoadOutcomeValues(c, e, ep, d.outcome_values);
   if (c.count() == before) out.push_back(std::move(d));
 }
 

@@ -163,6 +163,21 @@ Status AddSnapshots(Client const& client, std::map<std::string, Ticket> const& t
   return OkStatus();
 }
 
+// One ticket into `tickets`; one Forge does not have (or cannot be parsed) into `out.skipped`.
+Status GetInto(Client const& client, std::string const& id, std::map<std::string, Ticket>& tickets,
+               ForgeChanges& out) {
+  auto t = client.GetTicket(id);
+  if (t.ok()) {
+    tickets[id] = *std::move(t);
+  } else if (t.status().code() == StatusCode::kNotFound ||
+             t.status().code() == StatusCode::kInvalidArgument) {
+    out.skipped.push_back(t.status());
+  } else {
+    return t.status();
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 StatusOr<ForgeChanges> ReadTickets(Client const& client, std::vector<std::string> const& ids,
@@ -170,15 +185,9 @@ StatusOr<ForgeChanges> ReadTickets(Client const& client, std::vector<std::string
   ForgeChanges out;
   std::map<std::string, Ticket> tickets;
   for (auto const& id : ids) {
-    auto t = client.GetTicket(id);
-    if (t.ok()) {
-      out.watermark = std::max(out.watermark, t->updated_at);
-      tickets[id] = *std::move(t);
-    } else if (t.status().code() == StatusCode::kNotFound ||
-               t.status().code() == StatusCode::kInvalidArgument) {
-      out.skipped.push_back(t.status());
-    } else {
-      return t.status();
+    if (auto st = GetInto(client, id, tickets, out); !st.ok()) return st;
+    if (auto it = tickets.find(id); it != tickets.end()) {
+      out.watermark = std::max(out.watermark, it->second.updated_at);
     }
   }
   if (auto st = AddSnapshots(client, tickets, list_all_above, out); !st.ok()) return st;
@@ -230,15 +239,7 @@ StatusOr<ForgeChanges> ReadChangedSince(Client const& client, Instant since,
   if (!s.ok()) return s;
   for (auto const& id : ticket_ids) {
     if (tickets.contains(id)) continue;
-    auto t = client.GetTicket(id);
-    if (t.ok()) {
-      tickets[id] = *std::move(t);
-    } else if (t.status().code() == StatusCode::kNotFound ||
-               t.status().code() == StatusCode::kInvalidArgument) {
-      out.skipped.push_back(t.status());
-    } else {
-      return t.status();
-    }
+    if (auto st = GetInto(client, id, tickets, out); !st.ok()) return st;
   }
   for (auto const& customer : customer_only) {
     TicketQuery by_customer;

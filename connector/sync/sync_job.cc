@@ -497,6 +497,17 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
     return OkStatus();
   };
 
+  // read_by_ids() for any number of ids, `ids_per_query` at a time (not due re-checks).
+  auto read_all_by_ids = [&](std::vector<std::string> const& ids, bool linked) -> Status {
+    for (std::size_t i = 0; i < ids.size(); i += options.ids_per_query) {
+      std::vector<std::string> chunk(ids.begin() + static_cast<std::ptrdiff_t>(i),
+                                     ids.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                       ids.size(), i + options.ids_per_query)));
+      if (auto s = read_by_ids(chunk, false, linked); !s.ok()) return s;
+    }
+    return OkStatus();
+  };
+
   // 6. Writes.
   auto write_pending = [&]() -> Status {
     if (options.dry_run) return OkStatus();
@@ -526,12 +537,7 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
       std::set<std::string> const changed(wr.updated_records.begin(), wr.updated_records.end());
       if (changed.empty() || pass == 1) break;
       std::vector<std::string> ids(changed.begin(), changed.end());
-      for (std::size_t i = 0; i < ids.size(); i += options.ids_per_query) {
-        std::vector<std::string> chunk(ids.begin() + static_cast<std::ptrdiff_t>(i),
-                                       ids.begin() + static_cast<std::ptrdiff_t>(std::min(
-                                                         ids.size(), i + options.ids_per_query)));
-        if (auto s = read_by_ids(chunk, false); !s.ok()) return s;
-      }
+      if (auto s = read_all_by_ids(ids, false); !s.ok()) return s;
     }
     return OkStatus();
   };
@@ -604,6 +610,12 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
   // The Forge side first, so the Salesforce pages see the links it finds. A Forge failure does
   // not stop the Salesforce work: the run goes on without Forge and ends with Forge's error.
   Status forge_status;
+  auto forge_failed = [&](Status status) {
+    forge_status = std::move(status);
+    logger_->error("Forge: {} (the Salesforce work goes on; Forge's waits for the next run)",
+                   forge_status.message());
+    forge_side.reset();
+  };
   if (forge_side) {
     auto fw = store_.GetWatermark(kForgeSystem, kForgeObject);
     if (!fw.ok()) return finish(fw.status());
@@ -614,10 +626,7 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
     logger_->info("reading Forge tickets changed since {}", FormatInstant(fsince));
     auto refresh = forge_side->Refresh(fsince, now, !*fw);
     if (!refresh.ok()) {
-      forge_status = refresh.status();
-      logger_->error("Forge: {} (the Salesforce work goes on; Forge's waits for the next run)",
-                     forge_status.message());
-      forge_side.reset();
+      forge_failed(refresh.status());
     } else {
       stats.forge_tickets_read = refresh->tickets_read;
       stats.forge_skipped = static_cast<std::int64_t>(refresh->skipped.size());
@@ -662,12 +671,7 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
     for (auto const& id : linked_cases) {
       if (evaluated.count(id) == 0 && seen.insert(id).second) ids.push_back(id);
     }
-    for (std::size_t i = 0; i < ids.size(); i += options.ids_per_query) {
-      std::vector<std::string> chunk(ids.begin() + static_cast<std::ptrdiff_t>(i),
-                                     ids.begin() + static_cast<std::ptrdiff_t>(std::min(
-                                                       ids.size(), i + options.ids_per_query)));
-      if (auto s = read_by_ids(chunk, false, true); !s.ok()) return finish(s);
-    }
+    if (auto s = read_all_by_ids(ids, true); !s.ok()) return finish(s);
   }
 
   // 4. Cases whose clocks came due (Salesforce cases by id, Forge-only tickets through Forge).
@@ -692,10 +696,7 @@ SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
       if (forge_side) {
         auto again = forge_side->ReadDue(forge_ids, now);
         if (!again.ok()) {
-          forge_status = again.status();
-          logger_->error("Forge: {} (the Salesforce work goes on; Forge's waits for the next run)",
-                         forge_status.message());
-          forge_side.reset();
+          forge_failed(again.status());
         } else {
           for (auto const& t : again->forge_only_tickets) seen.insert(t.id);
           if (auto s = evaluate_forge(*again, std::nullopt, true); !s.ok()) return finish(s);

@@ -73,6 +73,44 @@ TEST(SignalsTest, EveryProblemIsReportedWithItsKey) {
   for (auto const& p : problems) EXPECT_EQ(p.file, "signals.json");
 }
 
+TEST(SignalsTest, DocumentsOfTheDefaultAreReadAndTheirFieldsSelected) {
+  auto m = LoadSignalsOrError("");
+  ASSERT_TRUE(m.ok()) << m.status();
+  std::set<std::string> kinds;
+  for (auto const& d : m->salesforce.documents) kinds.insert(d.kind);
+  EXPECT_EQ(kinds, (std::set<std::string>{"email", "call", "note"}));
+  auto fields = m->salesforce.FieldsOf("EmailMessages");
+  EXPECT_NE(std::find(fields.begin(), fields.end(), "Subject"), fields.end());
+  auto feeds = m->salesforce.FieldsOf("Feeds");
+  EXPECT_NE(std::find(feeds.begin(), feeds.end(), "Type"), feeds.end());
+}
+
+TEST(SignalsTest, DocumentProblemsAreReportedWithTheirKey) {
+  std::vector<Problem> problems;
+  ParseSignals(R"({
+    "salesforce": {
+      "case": {"number_field": "CaseNumber", "created_field": "CreatedDate",
+               "primary_reason_field": "Reason", "owner_field": "OwnerId",
+               "modstamp_field": "SystemModstamp"},
+      "related": {"EmailMessages": ["Incoming"]},
+      "events": [],
+      "documents": [
+        {"from": "Calls", "kind": "fax", "at": ["CreatedDate"], "colour": 1},
+        {"from": "EmailMessages", "kind": "email", "at": [],
+         "outcome_values": {"Reached": "answered"}}
+      ]
+    }
+  })",
+               "signals.json", problems);
+  std::string const all = AllProblems(problems);
+  EXPECT_THAT(all,
+              HasSubstr("signals.salesforce.documents[0].from: 'Calls' is not a relationship"));
+  EXPECT_THAT(all, HasSubstr("signals.salesforce.documents[0].kind: expected \"email\""));
+  EXPECT_THAT(all, HasSubstr("signals.salesforce.documents[0].colour"));
+  EXPECT_THAT(all, HasSubstr("signals.salesforce.documents[1].at: needs at least one timestamp"));
+  EXPECT_THAT(all, HasSubstr("got 'answered'"));
+}
+
 TEST(SignalsTest, AMissingDirectoryIsAProblem) {
   std::vector<Problem> problems;
   LoadSignals("/nonexistent/mappings", problems);
