@@ -10,6 +10,7 @@
 // https://login.salesforce.com.
 #include "connector/cli/auth_command.h"
 #include "connector/cli/clients.h"
+#include "connector/cli/command_options.h"
 
 #include <boost/program_options.hpp>
 
@@ -120,18 +121,11 @@ int RunAuthCommand(std::vector<std::string> const& args, CommandContext& ctx) {
   po::options_description all;
   all.add(opts).add(hidden);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (po::error const& e) {
-    ctx.err << ctx.program << " auth: " << e.what() << "\n\n";
-    PrintUsage(ctx.err, opts);
-    return kExitUsage;
-  }
-  if (vm.count("help") != 0) {
-    PrintUsage(ctx.out, opts);
-    return kExitOk;
-  }
+  auto const usage = [&](std::ostream& os) { PrintUsage(os, opts); };
+  if (auto done = ParseCommandOptions(
+          "auth", po::command_line_parser(args).options(all).positional(positional), usage, ctx,
+          vm))
+    return *done;
   if (vm.count("action") == 0 || vm["action"].as<std::string>() != "check") {
     ctx.err << ctx.program << " auth: expected the action `check`\n\n";
     PrintUsage(ctx.err, opts);

@@ -15,6 +15,7 @@
 
 #include "connector/cli/cli.h"
 #include "connector/cli/clients.h"
+#include "connector/cli/command_options.h"
 #include "connector/common/duration_text.h"
 #include "connector/store/state_store.h"
 #include "connector/sync/sync_job.h"
@@ -110,18 +111,10 @@ int RunBackfillCommand(std::vector<std::string> const& args, CommandContext& ctx
       "progress", po::value<std::string>()->default_value("auto"), "auto | bar | lines");
   AddRunOptions(opts);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(opts).run(), vm);
-    po::notify(vm);
-  } catch (po::error const& e) {
-    ctx.err << ctx.program << " backfill: " << e.what() << "\n\n";
-    PrintUsage(ctx.err, opts);
-    return kExitUsage;
-  }
-  if (vm.count("help") != 0) {
-    PrintUsage(ctx.out, opts);
-    return kExitOk;
-  }
+  auto const usage = [&](std::ostream& os) { PrintUsage(os, opts); };
+  if (auto done = ParseCommandOptions("backfill", po::command_line_parser(args).options(opts),
+                                      usage, ctx, vm))
+    return *done;
   auto usage_error = [&](std::string const& message) {
     ctx.err << ctx.program << " backfill: " << message << "\n";
     return kExitUsage;

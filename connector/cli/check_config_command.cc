@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "connector/cli/cli.h"
+#include "connector/cli/command_options.h"
 #include "mappings/defaults.h"
 #include "mappings/forge_mapping.h"
 #include "mappings/loader.h"
@@ -84,18 +85,10 @@ int RunCheckConfigCommand(std::vector<std::string> const& args, CommandContext& 
       "policy", po::value<std::string>()->value_name("DIR"),
       "mappings directory to check (overrides the config's mappings_dir)");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(opts).run(), vm);
-    po::notify(vm);
-  } catch (po::error const& e) {
-    ctx.err << ctx.program << " check-config: " << e.what() << "\n\n";
-    PrintUsage(ctx.err, opts);
-    return kExitUsage;
-  }
-  if (vm.count("help") != 0) {
-    PrintUsage(ctx.out, opts);
-    return kExitOk;
-  }
+  auto const usage = [&](std::ostream& os) { PrintUsage(os, opts); };
+  if (auto done = ParseCommandOptions("check-config", po::command_line_parser(args).options(opts),
+                                      usage, ctx, vm))
+    return *done;
 
   // Which config file.
   std::string config_path;

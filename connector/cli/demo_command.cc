@@ -26,6 +26,7 @@
 
 #include "connector/cli/cli.h"
 #include "connector/cli/clients.h"
+#include "connector/cli/command_options.h"
 #include "connector/common/clock.h"
 #include "connector/report/report.h"
 #include "connector/report/sources.h"
@@ -136,18 +137,10 @@ int RunDemoCommand(std::vector<std::string> const& args, CommandContext& ctx) {
       "log-format", po::value<std::string>()->value_name("text|json")->default_value("text"),
       "log lines on stderr");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(opts).run(), vm);
-    po::notify(vm);
-  } catch (po::error const& e) {
-    ctx.err << ctx.program << " demo: " << e.what() << "\n\n";
-    PrintUsage(ctx.err, opts);
-    return kExitUsage;
-  }
-  if (vm.count("help") != 0) {
-    PrintUsage(ctx.out, opts);
-    return kExitOk;
-  }
+  auto const usage = [&](std::ostream& os) { PrintUsage(os, opts); };
+  if (auto done =
+          ParseCommandOptions("demo", po::command_line_parser(args).options(opts), usage, ctx, vm))
+    return *done;
   auto fail = [&](std::string const& message, int code) {
     ctx.err << ctx.program << " demo: " << message << "\n";
     return code;

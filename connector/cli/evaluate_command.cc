@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "connector/cli/cli.h"
+#include "connector/cli/command_options.h"
 #include "connector/common/clock.h"
 #include "connector/common/time.h"
 #include "connector/engine/business_calendar.h"
@@ -149,18 +150,10 @@ int RunEvaluateCommand(std::vector<std::string> const& args, CommandContext& ctx
       "jsonl (one JSON line per case) or text (readable, with totals)");
 
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(opts).run(), vm);
-    po::notify(vm);
-  } catch (po::error const& e) {
-    ctx.err << ctx.program << " evaluate: " << e.what() << "\n\n";
-    PrintUsage(ctx.err, opts);
-    return kExitUsage;
-  }
-  if (vm.count("help") != 0) {
-    PrintUsage(ctx.out, opts);
-    return kExitOk;
-  }
+  auto const usage = [&](std::ostream& os) { PrintUsage(os, opts); };
+  if (auto done = ParseCommandOptions("evaluate", po::command_line_parser(args).options(opts),
+                                      usage, ctx, vm))
+    return *done;
   std::string const prefix = ctx.program + " evaluate: ";
   if (vm.count("input") == 0) {
     ctx.err << prefix << "--input is required (a file of snapshot lines, or - for stdin)\n";

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "connector/cli/cli.h"
+#include "connector/cli/command_options.h"
 #include "connector/common/clock.h"
 #include "connector/common/time.h"
 #include "connector/engine/business_calendar.h"
@@ -149,18 +150,10 @@ int RunReportCommand(std::vector<std::string> const& args, CommandContext& ctx) 
       "report title")("fail-on-breach", "exit 1 when the report holds a breached flag");
 
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(opts).run(), vm);
-    po::notify(vm);
-  } catch (po::error const& e) {
-    ctx.err << ctx.program << " report: " << e.what() << "\n\n";
-    PrintUsage(ctx.err, opts);
-    return kExitUsage;
-  }
-  if (vm.count("help") != 0) {
-    PrintUsage(ctx.out, opts);
-    return kExitOk;
-  }
+  auto const usage = [&](std::ostream& os) { PrintUsage(os, opts); };
+  if (auto done = ParseCommandOptions("report", po::command_line_parser(args).options(opts), usage,
+                                      ctx, vm))
+    return *done;
   std::string const prefix = ctx.program + " report: ";
   for (char const* required : {"from", "to", "format", "out"}) {
     if (vm.count(required) == 0) {

@@ -13,6 +13,7 @@
 
 #include "connector/cli/cli.h"
 #include "connector/cli/clients.h"
+#include "connector/cli/command_options.h"
 #include "connector/common/duration_text.h"
 #include "connector/sandbox/sandbox_server.h"
 #include "connector/store/state_store.h"
@@ -51,18 +52,10 @@ int RunSyncCommand(std::vector<std::string> const& args, CommandContext& ctx) {
                                           "exit 1 when a run leaves breached flags");
   AddRunOptions(opts);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(opts).run(), vm);
-    po::notify(vm);
-  } catch (po::error const& e) {
-    ctx.err << ctx.program << " sync: " << e.what() << "\n\n";
-    PrintUsage(ctx.err, opts);
-    return kExitUsage;
-  }
-  if (vm.count("help") != 0) {
-    PrintUsage(ctx.out, opts);
-    return kExitOk;
-  }
+  auto const usage = [&](std::ostream& os) { PrintUsage(os, opts); };
+  if (auto done =
+          ParseCommandOptions("sync", po::command_line_parser(args).options(opts), usage, ctx, vm))
+    return *done;
   auto usage_error = [&](std::string const& message) {
     ctx.err << ctx.program << " sync: " << message << "\n";
     return kExitUsage;

@@ -279,45 +279,15 @@ StatusOr<ForgeRefresh> ForgeSide::Refresh(Instant since, Instant now, bool first
   return out;
 }
 
-StatusOr<bool> ForgeSide::HasServiceTicket(std::string const& ticket_id, std::string const& case_id,
-                                           Instant now) {
-  // Planned already (under this case's key or, before the ticket was linked, the ticket's)?
-  std::vector<std::string> keys = {ticket_id + ":" + kServiceAction + ":1"};
-  if (!case_id.empty()) keys.push_back(case_id + ":" + kServiceAction + ":1");
+StatusOr<bool> ForgeSide::HasServiceTicket(std::string const& ticket_id,
+                                           std::string const& case_id) {
+  // Forge's own service tickets are in forge_refs (the first run lists them all, later runs
+  // what changed); here: one planned under the ticket's key before the ticket was linked.
+  if (case_id.empty()) return false;
+  std::vector<std::string> const keys = {ticket_id + ":" + kServiceAction + ":1"};
   auto rows = store_.GetActions(keys);
   if (!rows.ok()) return rows.status();
-  for (auto const& row : *rows) {
-    // This case's own row: planning it again is a no-op; another key's row: one is enough.
-    if (row.action.key != keys.back() || case_id.empty()) return true;
-  }
-  if (!rows->empty()) return false;
-  // Forge itself: a service ticket made by hand, or older than what this store has seen.
-  std::vector<store::ForgeRef> found;
-  auto remember = [&](forge::ServiceTicket const& st) {
-    if (!st.salesforce_case_id.empty()) {
-      found.push_back(
-          {"service_case", st.id, SfKey(st.salesforce_case_id), st.ticket_id, st.customer_id});
-    }
-    if (!st.ticket_id.empty()) {
-      found.push_back({"service_ticket", st.id, st.ticket_id, st.ticket_id, st.customer_id});
-    }
-    return OkStatus();
-  };
-  forge::ServiceTicketQuery by_ticket;
-  by_ticket.ticket_id = ticket_id;
-  if (auto s = client_.ListServiceTickets(by_ticket, remember, [](Status const&) {}); !s.ok()) {
-    return s;
-  }
-  if (!case_id.empty()) {
-    forge::ServiceTicketQuery by_case;
-    by_case.salesforce_case_id = case_id;
-    if (auto s = client_.ListServiceTickets(by_case, remember, [](Status const&) {}); !s.ok()) {
-      return s;
-    }
-  }
-  bool const any = !found.empty();
-  if (auto s = Remember(std::move(found), now); !s.ok()) return s;
-  return any;
+  return !rows->empty();
 }
 
 StatusOr<std::vector<store::PlannedAction>> ForgeSide::PlanForCases(
@@ -414,7 +384,7 @@ StatusOr<std::vector<store::PlannedAction>> ForgeSide::PlanForCases(
       service_needed = false;
     }
     if (service_needed) {
-      auto known = HasServiceTicket(ticket.forge_id, s.id, now);
+      auto known = HasServiceTicket(ticket.forge_id, s.id);
       if (!known.ok()) return known.status();
       service_needed = !*known;
     }
@@ -447,9 +417,6 @@ StatusOr<std::optional<store::PlannedAction>> ForgeSide::PlanForForgeTicket(
   auto services = Refs("service_ticket", {ticket.id});
   if (!services.ok()) return services.status();
   if (!services->empty()) return Result();
-  auto known = HasServiceTicket(ticket.id, "", now);
-  if (!known.ok()) return known.status();
-  if (*known) return Result();
   json payload = {{"op", "service_ticket"},
                   {"customer_id", ticket.customer_id},
                   {"ticket_id", ticket.id},

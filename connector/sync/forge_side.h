@@ -119,10 +119,9 @@ class ForgeSide {
   StatusOr<std::vector<store::ForgeRef>> Refs(std::string const& kind,
                                               std::vector<std::string> const& refs);
   Status Remember(std::vector<store::ForgeRef> refs, Instant now);
-  /// Whether a service ticket exists or is planned for this Forge ticket / Salesforce case: the
-  /// ledger, then Forge itself (what it finds is remembered).
-  StatusOr<bool> HasServiceTicket(std::string const& ticket_id, std::string const& case_id,
-                                  Instant now);
+  /// Whether a service ticket was planned for Forge ticket `ticket_id` under its own key before
+  /// the ticket was linked to Salesforce case `case_id` (then the case must not get another).
+  StatusOr<bool> HasServiceTicket(std::string const& ticket_id, std::string const& case_id);
 
   forge::Client client_;
   store::StateStore& store_;

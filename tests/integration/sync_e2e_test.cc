@@ -75,22 +75,11 @@ json Org() {
                               {"FirstName", "Dana"},
                               {"LastName", "Whitfield"},
                               {"IsActive", true}}});
-  org["Group"] = json::array({{{"Id", kBackOffice},
-                               {"Name", "Back Office"},
-                               {"DeveloperName", "Back_Office"},
-                               {"Type", "Queue"}},
-                              {{"Id", kSupport},
-                               {"Name", "Customer Support"},
-                               {"DeveloperName", "Customer_Support"},
-                               {"Type", "Queue"}}});
+  sync_test::AddQueuesAndHomeowner(org, kBackOffice, kSupport, kHomeowner);
   org["Account"] = json::array({{{"Id", kInstaller},
                                  {"Name", "SunPeak Installations"},
                                  {"Escalation_Phone__c", "+1 512 555 9000"},
                                  {"Escalation_Email__c", "escalations@sunpeak.example"}}});
-  org["Contact"] = json::array({{{"Id", kHomeowner},
-                                 {"FirstName", "Maria"},
-                                 {"LastName", "Gonzalez"},
-                                 {"Email", "maria@example.com"}}});
   json b = Complaint(kCaseB, "00001002", "2026-03-02T15:00:00Z", kBackOffice);
   json f = Complaint(kCaseF, "00001006", "2026-03-02T15:00:00Z", kBackOffice);
   json e = Complaint(kCaseE, "00001005", "2026-03-01T15:00:00Z", kAgent);

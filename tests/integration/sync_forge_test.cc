@@ -56,18 +56,7 @@ json Case(std::string const& id, std::string const& number, int tier) {
 json Org() {
   json org;
   org["_fields"] = sync_test::OrgFields();
-  org["Group"] = json::array({{{"Id", kBackOffice},
-                               {"Name", "Back Office"},
-                               {"DeveloperName", "Back_Office"},
-                               {"Type", "Queue"}},
-                              {{"Id", kSupport},
-                               {"Name", "Customer Support"},
-                               {"DeveloperName", "Customer_Support"},
-                               {"Type", "Queue"}}});
-  org["Contact"] = json::array({{{"Id", kHomeowner},
-                                 {"FirstName", "Maria"},
-                                 {"LastName", "Gonzalez"},
-                                 {"Email", "maria@example.com"}}});
+  sync_test::AddQueuesAndHomeowner(org, kBackOffice, kSupport, kHomeowner);
   org["Case"] = json::array(
       {Case(kCaseG, "00002007", 3), Case(kCaseH, "00002008", 3), Case(kCaseI, "00002009", 1)});
   org["EmailMessage"] = json::array({{{"Id", kEmailIn},

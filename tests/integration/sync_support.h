@@ -40,6 +40,23 @@ inline nlohmann::json OrgFields() {
           {"Task", {{"Escalation_Step__c", "picklist"}}}};
 }
 
+/// The two queues of the shipped queues.json and the homeowner Contact the test orgs share.
+inline void AddQueuesAndHomeowner(nlohmann::json& org, std::string const& back_office,
+                                  std::string const& support, std::string const& homeowner) {
+  org["Group"] = nlohmann::json::array({{{"Id", back_office},
+                                         {"Name", "Back Office"},
+                                         {"DeveloperName", "Back_Office"},
+                                         {"Type", "Queue"}},
+                                        {{"Id", support},
+                                         {"Name", "Customer Support"},
+                                         {"DeveloperName", "Customer_Support"},
+                                         {"Type", "Queue"}}});
+  org["Contact"] = nlohmann::json::array({{{"Id", homeowner},
+                                           {"FirstName", "Maria"},
+                                           {"LastName", "Gonzalez"},
+                                           {"Email", "maria@example.com"}}});
+}
+
 /// An emulator with the test app, seeded with `seed` (plus the integration user), started.
 inline std::unique_ptr<sandbox::SalesforceEmulator> StartEmulator(
     nlohmann::json seed, std::shared_ptr<testing_util::SettableClock> clock) {
