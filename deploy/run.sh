@@ -18,7 +18,7 @@ packages=(
   libcpprest-dev libssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libboost-program-options-dev libgtest-dev libgmock-dev libbenchmark-dev
   libhowardhinnant-date-dev libsimdjson-dev libsqlite3-dev libpq-dev postgresql
-  chromium python3-jsonschema
+  chromium python3-jsonschema ccache
 )
 
 install_missing() {
@@ -40,7 +40,13 @@ install_missing() {
 configure_and_build() {
   local dir=$1
   shift
-  cmake -S "$root" -B "$dir" -G Ninja "$@" >"$dir.configure.log" 2>&1 || {
+  local launcher=()
+  # ccache keeps compiled objects between runs (CI runs on the developer's own machine).
+  if command -v ccache >/dev/null; then
+    launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+    export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+  fi
+  cmake -S "$root" -B "$dir" -G Ninja "${launcher[@]}" "$@" >"$dir.configure.log" 2>&1 || {
     cat "$dir.configure.log"
     return 1
   }

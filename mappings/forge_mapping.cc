@@ -6,6 +6,7 @@
 #include <functional>
 #include <set>
 
+#include "mappings/catalogue.h"
 #include "mappings/json_check.h"
 
 namespace casebridge::mappings {
@@ -477,14 +478,40 @@ void LoadServiceTickets(Reader& r, Json const& doc, ForgeServiceTicketMapping& o
   r.Bool(*t, path, "idempotency_key", out.idempotency_key);
 }
 
+// tasks.assign {"default", "notify", "teams"} and tasks.not_in_forge [action names].
+void LoadTaskAssignment(Reader& r, Json const& t, std::string const& path, ForgeTaskMapping& out) {
+  auto& c = r.checker();
+  // Both optional: without them Forge-only cases get no tasks but their flags.
+  if (Json const* a = t.contains("assign") ? r.Object(t, path, "assign") : nullptr) {
+    std::string const ap = Join(path, "assign");
+    c.KnownKeys(*a, ap, {"default", "notify", "teams"});
+    if (auto v = c.String(*a, ap, "default")) out.default_assignee = *v;
+    if (auto v = c.String(*a, ap, "notify")) out.notify_assignee = *v;
+    r.StringMap(*a, ap, "teams", out.team_assignees, true, "a Forge user id",
+                [](std::string const& v) { return !v.empty(); });
+  }
+  Json const* n = t.contains("not_in_forge") ? c.Required(t, path, "not_in_forge") : nullptr;
+  std::string const np = Join(path, "not_in_forge");
+  if (n == nullptr || !c.IsArray(*n, np)) return;
+  for (std::size_t i = 0; i < n->size(); ++i) {
+    auto v = c.StringValue(n->at(i), Index(np, i));
+    if (!v) continue;
+    if (!ParseActionId(*v)) {
+      c.Add(Index(np, i), "not an action of the catalogue: " + Quote(*v));
+      continue;
+    }
+    out.not_in_forge.push_back(*v);
+  }
+}
+
 void LoadTasks(Reader& r, Json const& doc, ForgeTaskMapping& out) {
   auto& c = r.checker();
   std::string const path = Join(kRoot, "tasks");
   Json const* t = r.Object(doc, std::string(kRoot), "tasks");
   if (t == nullptr) return;
-  c.KnownKeys(
-      *t, path,
-      {"path", "assigned_to_param", "status_param", "fields", "statuses", "idempotency_key"});
+  c.KnownKeys(*t, path,
+              {"path", "assigned_to_param", "status_param", "fields", "statuses", "idempotency_key",
+               "assign", "not_in_forge"});
   r.Path(*t, path, "path", out.path);
   r.Param(*t, path, "assigned_to_param", out.assigned_to_param);
   r.Param(*t, path, "status_param", out.status_param);
@@ -510,6 +537,7 @@ void LoadTasks(Reader& r, Json const& doc, ForgeTaskMapping& out) {
     out.status_in_progress = it->second;
   }
   r.Bool(*t, path, "idempotency_key", out.idempotency_key);
+  LoadTaskAssignment(r, *t, path, out);
 }
 
 }  // namespace

@@ -162,6 +162,15 @@ struct ForgeTaskMapping {
   std::string status_open;         // (required, confirmed) "todo"
   std::string status_in_progress;  // (required, confirmed) "in-progress"
   bool idempotency_key = true;
+  // Follow-up tasks of Forge-only cases (`assign`): a task goes to the ticket's assignee, else
+  // to the user of the ticket's team, else to `default_assignee`; what a Salesforce post would
+  // ask of the people it mentions (notify_manager) is a task for `notify_assignee`.
+  std::map<std::string, std::string> team_assignees;  // Forge team -> Forge user id
+  std::string default_assignee;                       // Forge user id ("" = none)
+  std::string notify_assignee;                        // Forge user id ("" = none)
+  /// Actions with no meaning in Forge (e.g. the back-office reassignment, the @mention): not
+  /// written for Forge-only cases (their flags still count). Catalogue action names.
+  std::vector<std::string> not_in_forge;
 };
 
 struct ForgeMapping {

@@ -16,6 +16,7 @@
 #include "connector/cli/cli.h"
 #include "connector/cli/clients.h"
 #include "connector/cli/command_options.h"
+#include "connector/cli/sync_ports.h"
 #include "connector/common/duration_text.h"
 #include "connector/store/state_store.h"
 #include "connector/sync/sync_job.h"
@@ -172,7 +173,6 @@ int RunBackfillCommand(std::vector<std::string> const& args, CommandContext& ctx
   spec.from = *from;
   spec.to = *to;
   spec.chunk = *chunk;
-  spec.bulk_above = vm["bulk-above"].as<long long>();
   spec.resume = vm.count("resume") != 0;
   spec.on_progress = [&](sync::BackfillProgress const& p) { reporter.Update(p); };
   options.backfill = spec;
@@ -181,7 +181,10 @@ int RunBackfillCommand(std::vector<std::string> const& args, CommandContext& ctx
     ctx.err << ctx.program << " backfill: forge: " << forge.status().message() << "\n";
     return ExitCodeFor(forge.status());
   }
-  sync::SyncJob job(*client, *store, policy, signals, logger);
+  adapters::SalesforceSourceOptions source_options;
+  source_options.bulk_above = vm["bulk-above"].as<long long>();
+  SalesforcePorts salesforce(*client, policy, signals, *store, logger, source_options);
+  sync::SyncJob job(salesforce.source, salesforce.sink, *store, policy, logger);
   if (*forge) job.EnableForge(**forge);
   sync::SyncOutcome const outcome = job.RunOnce(options);
   if (outcome.lock_held) {
@@ -193,7 +196,7 @@ int RunBackfillCommand(std::vector<std::string> const& args, CommandContext& ctx
   if (outcome.resumed_from_chunk >= 0) {
     ctx.out << "resumed after chunk " << outcome.resumed_from_chunk << "\n";
   }
-  sync::WriteSummary(ctx.out, outcome, client->calls(), !apply);
+  sync::WriteSummary(ctx.out, outcome, !apply);
   if (!outcome.status.ok()) {
     ctx.err << ctx.program << " backfill: " << outcome.status.message() << "\n";
     if (outcome.status.code() == StatusCode::kResourceExhausted) {

@@ -27,6 +27,7 @@
 #include "connector/cli/cli.h"
 #include "connector/cli/clients.h"
 #include "connector/cli/command_options.h"
+#include "connector/cli/sync_ports.h"
 #include "connector/common/clock.h"
 #include "connector/report/report.h"
 #include "connector/report/sources.h"
@@ -254,7 +255,8 @@ int RunDemoCommand(std::vector<std::string> const& args, CommandContext& ctx) {
   if (!store.ok()) return fail(store.status().message(), kExitUsage);
 
   auto const started = std::chrono::steady_clock::now();
-  sync::SyncJob job(*client, **store, policy, signals, logger);
+  SalesforcePorts salesforce(*client, policy, signals, **store, logger);
+  sync::SyncJob job(salesforce.source, salesforce.sink, **store, policy, logger);
   auto forge_client = MakeForgeClient(forge_config, std::chrono::milliseconds(60000), logger);
   if (!forge_client.ok()) {
     return fail("forge: " + forge_client.status().message(), ExitCodeFor(forge_client.status()));
@@ -285,7 +287,7 @@ int RunDemoCommand(std::vector<std::string> const& args, CommandContext& ctx) {
         << "; --fresh starts over)\n";
   }
   out << "\n";
-  sync::WriteSummary(out, outcome, client->calls(), false);
+  sync::WriteSummary(out, outcome, false);
   out << "time:    " << elapsed.count() << " ms\n";
   if (!outcome.status.ok()) {
     return fail(outcome.status.message(), ExitCodeFor(outcome.status));

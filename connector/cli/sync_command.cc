@@ -14,6 +14,7 @@
 #include "connector/cli/cli.h"
 #include "connector/cli/clients.h"
 #include "connector/cli/command_options.h"
+#include "connector/cli/sync_ports.h"
 #include "connector/common/duration_text.h"
 #include "connector/sandbox/sandbox_server.h"
 #include "connector/store/state_store.h"
@@ -105,7 +106,8 @@ int RunSyncCommand(std::vector<std::string> const& args, CommandContext& ctx) {
       ctx.err << ctx.program << " sync: forge: " << forge.status().message() << "\n";
       return ExitCodeFor(forge.status());
     }
-    sync::SyncJob job(*client, *store, policy, signals, logger);
+    SalesforcePorts salesforce(*client, policy, signals, *store, logger);
+    sync::SyncJob job(salesforce.source, salesforce.sink, *store, policy, logger);
     if (*forge) job.EnableForge(**forge);
     sync::SyncOptions options;
     options.now = now;
@@ -122,7 +124,7 @@ int RunSyncCommand(std::vector<std::string> const& args, CommandContext& ctx) {
     } else {
       ctx.out << "casebridge sync: run " << run_id << (dry_run ? " (dry run)" : "") << " as of "
               << FormatInstant(now) << "\n";
-      sync::WriteSummary(ctx.out, outcome, client->calls(), dry_run);
+      sync::WriteSummary(ctx.out, outcome, dry_run);
       if (!outcome.status.ok()) {
         ctx.err << ctx.program << " sync: " << outcome.status.message() << "\n";
         if (outcome.status.code() == StatusCode::kResourceExhausted) {

@@ -86,6 +86,8 @@ struct ActionQuery {
   std::string after_key;
   std::size_t limit = 200;
   std::optional<std::int64_t> max_attempts;
+  /// Only rows whose target system is this one ("" = every system).
+  std::string target_system;
 };
 
 // ---------------------------------------------------------------------------------------------

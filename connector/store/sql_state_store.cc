@@ -425,6 +425,10 @@ StatusOr<std::vector<LedgerEntry>> SqlStateStore::ListActions(ActionQuery const&
     sql += " AND attempts < ?";
     params.emplace_back(*query.max_attempts);
   }
+  if (!query.target_system.empty()) {
+    sql += " AND target_system = ?";
+    params.emplace_back(query.target_system);
+  }
   sql += " ORDER BY action_key LIMIT ?";
   params.push_back(Limit(query.limit));
   Status s = Reading([&] {

@@ -10,8 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "connector/adapters/salesforce/ids.h"
 #include "connector/common/failpoint.h"
-#include "connector/salesforce/records.h"
 
 namespace casebridge::sync {
 namespace {
@@ -25,30 +25,8 @@ constexpr char kServiceAction[] = "forge_service_ticket";
 constexpr char kDocumentRule[] = "forge_documentation";
 constexpr char kServiceRule[] = "tier3_service_ticket";
 
-std::string Get(salesforce::FlatRecord const& r, std::string const& field) {
-  if (field.empty()) return {};
-  return salesforce::FindField(r, field).value_or("");
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-bool AllMatch(salesforce::FlatRecord const& r, std::vector<mappings::FieldValues> const& conds) {
-  return std::all_of(conds.begin(), conds.end(), [&](mappings::FieldValues const& w) {
-    return std::find(w.values.begin(), w.values.end(), Get(r, w.field)) != w.values.end();
-  });
-}
-
-// Salesforce ids compare on their 15-character case-sensitive prefix.
-bool SameId(std::string_view a, std::string_view b) {
-  if (a.empty() || b.empty()) return false;
-  return a.substr(0, 15) == b.substr(0, 15);
-}
-
 // Salesforce ids are compared on their 15-character prefix (a Forge record may hold either form).
-std::string SfKey(std::string const& id) { return id.size() == 18 ? id.substr(0, 15) : id; }
+std::string SfKey(std::string const& id) { return std::string(adapters::sfid::Key(id)); }
 
 store::PlannedAction NewAction(std::string const& case_id, char const* action, std::int64_t n,
                                char const* rule, json const& payload, json const& evidence) {
@@ -85,94 +63,10 @@ forge::Party PartyOf(std::string const& s) {
 
 }  // namespace
 
-StatusOr<std::vector<SalesforceInteraction>> ExtractInteractions(
-    std::string_view case_json, adapters::SalesforceCaseAdapter const& adapter,
-    engine::Snapshot const& snapshot) {
-  auto flat = salesforce::FlattenRecord(case_json);
-  if (!flat.ok()) return flat.status();
-  auto const& sig = adapter.signals().salesforce;
-  std::string const homeowner_email = Lower(Get(*flat, sig.case_fields.homeowner_email));
-  std::string const installer_email = Lower(Get(*flat, sig.case_fields.installer_email));
-  auto party_of = [&](std::string const& value) -> std::string {
-    std::string const v = Lower(value);
-    if (v.empty()) return {};
-    if ((!homeowner_email.empty() && v.find(homeowner_email) != std::string::npos) ||
-        SameId(value, snapshot.homeowner_id)) {
-      return "customer";
-    }
-    if ((!installer_email.empty() && v.find(installer_email) != std::string::npos) ||
-        SameId(value, snapshot.installer_id)) {
-      return "installer";
-    }
-    return {};
-  };
-  std::vector<SalesforceInteraction> out;
-  std::set<std::string> seen;
-  for (auto const& doc : sig.documents) {
-    std::optional<std::string> children;
-    for (auto const& f : *flat) {
-      if (f.name == doc.from) {
-        children = f.value;
-        break;
-      }
-    }
-    if (!children) continue;
-    auto page = salesforce::ParseQueryPage(*children, doc.from);
-    if (!page.ok()) return page.status();
-    for (std::string_view child_json : page->records) {
-      auto child = salesforce::FlattenRecord(child_json);
-      if (!child.ok()) return child.status();
-      SalesforceInteraction i;
-      i.id = Get(*child, "Id");
-      if (i.id.empty() || seen.count(i.id) != 0 || !AllMatch(*child, doc.when)) continue;
-      // casebridge's own records are follow-up work, not interactions.
-      if (doc.from == "Tasks" && !Get(*child, sig.task_key_field).empty()) continue;
-      if (adapter.KeyInFeedBody(Get(*child, doc.body_field)) ||
-          adapter.KeyInFeedBody(Get(*child, "Body"))) {
-        continue;
-      }
-      std::optional<Instant> at;
-      for (auto const& f : doc.at) {
-        if (std::string const v = Get(*child, f); !v.empty()) {
-          at = ParseInstant(v);
-          break;
-        }
-      }
-      if (!at) continue;
-      i.at = *at;
-      i.kind = doc.kind;
-      if (doc.kind == "note") {
-        i.direction = "internal";
-      } else {
-        i.direction =
-            !doc.inbound.empty() && AllMatch(*child, doc.inbound) ? "inbound" : "outbound";
-      }
-      for (auto const& f : doc.party_fields) {
-        i.party = party_of(Get(*child, f));
-        if (!i.party.empty()) break;
-      }
-      if (!doc.outcome_field.empty()) {
-        auto it = doc.outcome_values.find(Get(*child, doc.outcome_field));
-        if (it != doc.outcome_values.end()) i.outcome = it->second;
-      }
-      i.subject = Get(*child, doc.subject_field);
-      i.body = Get(*child, doc.body_field);
-      seen.insert(i.id);
-      out.push_back(std::move(i));
-    }
-  }
-  std::sort(out.begin(), out.end(), [](auto const& a, auto const& b) {
-    return std::tie(a.at, a.id) < std::tie(b.at, b.id);
-  });
-  return out;
-}
-
 ForgeSide::ForgeSide(forge::Client client, store::StateStore& store,
-                     adapters::SalesforceCaseAdapter const& adapter,
                      std::shared_ptr<spdlog::logger> logger, bool dry_run)
     : client_(std::move(client)),
       store_(store),
-      adapter_(adapter),
       logger_(logger ? std::move(logger) : spdlog::default_logger()),
       dry_run_(dry_run) {}
 
@@ -291,11 +185,11 @@ StatusOr<bool> ForgeSide::HasServiceTicket(std::string const& ticket_id,
 }
 
 StatusOr<std::vector<store::PlannedAction>> ForgeSide::PlanForCases(
-    std::vector<CaseForForge> const& cases, Instant now, ForgePlanStats& stats) {
+    std::vector<adapters::SourcedCase const*> const& cases, Instant now, ForgePlanStats& stats) {
   std::vector<store::PlannedAction> out;
   std::vector<std::string> ids;  // 15-character keys of the open cases
   for (auto const& c : cases) {
-    if (!c.c->snapshot.closed_at) ids.push_back(SfKey(c.c->snapshot.id));
+    if (!c->snapshot.closed_at) ids.push_back(SfKey(c->snapshot.id));
   }
   if (ids.empty()) return out;
   auto tickets = Refs("ticket", ids);
@@ -306,7 +200,7 @@ StatusOr<std::vector<store::PlannedAction>> ForgeSide::PlanForCases(
   std::vector<std::string> linked_keys;  // their 15-character keys
   std::vector<std::string> linked_tickets;
   for (auto const& c : cases) {
-    auto const& s = c.c->snapshot;
+    auto const& s = c->snapshot;
     if (s.closed_at) continue;
     auto it = ticket_of.find(SfKey(s.id));
     if (it == ticket_of.end()) {
@@ -320,15 +214,13 @@ StatusOr<std::vector<store::PlannedAction>> ForgeSide::PlanForCases(
   if (linked.empty()) return out;
 
   // Interactions per linked case, and which of them Forge or the ledger already has.
-  std::map<std::string, std::vector<SalesforceInteraction>> interactions;
+  std::map<std::string, std::vector<adapters::Interaction> const*> interactions;
   std::vector<std::string> record_ids;
   for (auto const& c : cases) {
-    auto const& s = c.c->snapshot;
+    auto const& s = c->snapshot;
     if (s.closed_at || !ticket_of.contains(SfKey(s.id))) continue;
-    auto list = ExtractInteractions(c.record_json, adapter_, s);
-    if (!list.ok()) return list.status();
-    for (auto const& i : *list) record_ids.push_back(SfKey(i.id));
-    interactions[s.id] = std::move(*list);
+    for (auto const& i : c->interactions) record_ids.push_back(SfKey(i.id));
+    interactions[s.id] = &c->interactions;
   }
   auto mirrors = Refs("mirror", record_ids);
   if (!mirrors.ok()) return mirrors.status();
@@ -351,14 +243,14 @@ StatusOr<std::vector<store::PlannedAction>> ForgeSide::PlanForCases(
   for (auto const& r : *services_by_ticket) has_service.insert(r.ref);
 
   for (auto const& c : cases) {
-    auto const& s = c.c->snapshot;
+    auto const& s = c->snapshot;
     auto t = ticket_of.find(SfKey(s.id));
     if (s.closed_at || t == ticket_of.end()) continue;
     store::ForgeRef const& ticket = t->second;
     json const evidence = {{"rule", kDocumentRule},
                            {"forge_ticket", ticket.forge_id},
                            {"evaluated_at", FormatInstant(now)}};
-    for (auto const& i : interactions[s.id]) {
+    for (auto const& i : *interactions[s.id]) {
       if (mirrored.contains(SfKey(i.id))) continue;
       std::int64_t const n = ++last_n[s.id];
       json payload = {{"op", "document"},
@@ -389,7 +281,7 @@ StatusOr<std::vector<store::PlannedAction>> ForgeSide::PlanForCases(
       service_needed = !*known;
     }
     if (service_needed) {
-      std::string const subject = c.c->subject.empty() ? s.primary_reason : c.c->subject;
+      std::string const subject = c->subject.empty() ? s.primary_reason : c->subject;
       json payload = {
           {"op", "service_ticket"},
           {"customer_id", ticket.customer_id},
@@ -430,12 +322,14 @@ StatusOr<std::optional<store::PlannedAction>> ForgeSide::PlanForForgeTicket(
   return Result(NewAction(ticket.id, kServiceAction, 1, kServiceRule, payload, ev));
 }
 
-WriterReport ForgeSide::WritePending(WriterOptions const& options) {
-  WriterReport report;
+adapters::WriteReport ForgeSide::WritePending(adapters::WriteOptions const& options,
+                                              std::int64_t max_attempts) {
+  adapters::WriteReport report;
   store::ActionQuery query;
   query.states = {store::ActionState::kPlanned, store::ActionState::kFailed};
-  query.limit = options.page_rows;
-  query.max_attempts = options.max_attempts;
+  query.limit = 2000;
+  query.max_attempts = max_attempts;
+  query.target_system = kSystem;
   while (true) {
     auto rows = store_.ListActions(query);
     if (!rows.ok()) {

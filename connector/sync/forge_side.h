@@ -25,17 +25,15 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
-#include "connector/adapters/salesforce_adapter.h"
+#include "connector/adapters/ports.h"
 #include "connector/common/status.h"
 #include "connector/common/time.h"
 #include "connector/engine/snapshot.h"
 #include "connector/forge/client.h"
 #include "connector/forge/reader.h"
 #include "connector/store/state_store.h"
-#include "connector/sync/action_writer.h"
 #include "mappings/signals.h"
 
 namespace spdlog {
@@ -43,25 +41,6 @@ class logger;
 }  // namespace spdlog
 
 namespace casebridge::sync {
-
-/// A Salesforce record that is a customer interaction (signals.json `documents`).
-struct SalesforceInteraction {
-  std::string id;
-  std::string kind;       // "email" | "call" | "note"
-  std::string direction;  // "inbound" | "outbound" | "internal"
-  std::string party;      // "customer" | "installer" | "" (unknown)
-  std::string outcome;    // calls: "reached" | "voicemail" | ""
-  Instant at{};
-  std::string subject;
-  std::string body;
-};
-
-/// The interactions of one Case record (raw JSON as the adapter's query returns it), ordered by
-/// (time, id). casebridge's own Tasks and feed posts are left out; a related record without a
-/// usable timestamp is skipped. Errors: kInvalidArgument for a record that is not JSON.
-StatusOr<std::vector<SalesforceInteraction>> ExtractInteractions(
-    std::string_view case_json, adapters::SalesforceCaseAdapter const& adapter,
-    engine::Snapshot const& snapshot);
 
 /// What Refresh() found.
 struct ForgeRefresh {
@@ -73,12 +52,6 @@ struct ForgeRefresh {
   std::vector<Status> skipped;  // Forge records that could not be used
 };
 
-/// One evaluated Salesforce case, for PlanForCases().
-struct CaseForForge {
-  adapters::SalesforceCase const* c = nullptr;
-  std::string_view record_json;
-};
-
 struct ForgePlanStats {
   std::int64_t unlinked_open_cases = 0;  // open Salesforce cases no Forge ticket names
 };
@@ -87,8 +60,7 @@ class ForgeSide {
  public:
   /// Keeps references: everything must outlive it. `dry_run`: links found by Refresh() are kept
   /// in memory only and nothing is written.
-  ForgeSide(forge::Client client, store::StateStore& store,
-            adapters::SalesforceCaseAdapter const& adapter, std::shared_ptr<spdlog::logger> logger,
+  ForgeSide(forge::Client client, store::StateStore& store, std::shared_ptr<spdlog::logger> logger,
             bool dry_run);
 
   /// Step 1 of the file comment. Errors: the Forge client's (the caller keeps its watermark).
@@ -101,8 +73,8 @@ class ForgeSide {
   StatusOr<ForgeRefresh> ReadDue(std::vector<std::string> const& ticket_ids, Instant now);
 
   /// Step 2 for Salesforce cases evaluated at `now` (closed cases get nothing).
-  StatusOr<std::vector<store::PlannedAction>> PlanForCases(std::vector<CaseForForge> const& cases,
-                                                           Instant now, ForgePlanStats& stats);
+  StatusOr<std::vector<store::PlannedAction>> PlanForCases(
+      std::vector<adapters::SourcedCase const*> const& cases, Instant now, ForgePlanStats& stats);
   /// `forge_service_ticket` for an open tier-3 Forge-only ticket without one (else nullopt).
   StatusOr<std::optional<store::PlannedAction>> PlanForForgeTicket(forge::Ticket const& ticket,
                                                                    engine::Snapshot const& s,
@@ -111,7 +83,8 @@ class ForgeSide {
   /// Step 3. Per-record refusals (validation, not found) are recorded as failed and retried by
   /// later runs up to `max_attempts`; an error that stops Forge (unavailable after retries,
   /// rate limit, refused login) stops the writer with the rest pending.
-  WriterReport WritePending(WriterOptions const& options);
+  adapters::WriteReport WritePending(adapters::WriteOptions const& options,
+                                     std::int64_t max_attempts);
 
   [[nodiscard]] forge::Client const& client() const { return client_; }
 
@@ -125,7 +98,6 @@ class ForgeSide {
 
   forge::Client client_;
   store::StateStore& store_;
-  adapters::SalesforceCaseAdapter const& adapter_;
   std::shared_ptr<spdlog::logger> logger_;
   bool dry_run_;
   /// Dry run: the references Refresh() found, by kind then ref.

@@ -1,21 +1,24 @@
 // One incremental sync (SPEC section 3 `casebridge sync`; issue 5): read what changed, evaluate,
 // plan actions into the ledger, write them, keep the flags for the reports.
 //
-// Flow of RunOnce():
+// The sync sees no vendor: it reads through a CaseSource and writes through an ActionSink
+// (connector/adapters/ports.h), which the CLI builds (the composition root).
+//
+// Flow of RunOnce() (sync_run.h has one method per step):
 //   1. take the run lock (a competing run -> outcome.lock_held, nothing else happens), record the
 //      run, mark runs that died as interrupted;
-//   2. read the org's queues (one query);
-//   3. incremental read: Cases whose SystemModstamp >= watermark - overlap (the first run: now -
-//      initial_lookback), with their related records in the same query (signals.json), ordered by
-//      (SystemModstamp, Id), page by page. A case whose modstamp equals the one it was last
-//      evaluated at is skipped (records re-read through the overlap window are not processed
-//      twice); the others are evaluated;
+//   2. prepare the source (Salesforce: read the org's queues, one query);
+//   3. incremental read: cases changed since watermark - overlap (the first run: now -
+//      initial_lookback), with their related records, in (version, id) order, page by page. A
+//      case whose version equals the one it was last evaluated at is skipped (records re-read
+//      through the overlap window are not processed twice); the others are evaluated;
 //   4. re-evaluation: cases whose next check (earliest due of a pending flag) has passed are read
-//      by id (200 per query) and evaluated even if unchanged — the index on next_check finds them
-//      without scanning every open case;
+//      by id and evaluated even if unchanged — the index on next_check finds them without
+//      scanning every open case;
 //   5. per page, in one store transaction: new actions into the ledger (key -> planned, with the
-//      payload), the cases' flags, their modstamp and next check, and the watermark;
-//   6. the writer sends every pending action (action_writer.h).
+//      payload the sink rendered), the cases' flags, their version and next check, and the
+//      watermark;
+//   6. every pending ledger row is written by the sink of its target system.
 // A crash anywhere loses nothing: the watermark only moves with the page's ledger rows, and
 // pending rows are written (idempotently) by the next run.
 //
@@ -32,15 +35,11 @@
 #include <string>
 #include <vector>
 
-#include "connector/adapters/salesforce_adapter.h"
+#include "connector/adapters/ports.h"
 #include "connector/common/status.h"
-#include "connector/engine/business_calendar.h"
-#include "connector/engine/engine.h"
 #include "connector/forge/client.h"
-#include "connector/salesforce/client.h"
 #include "connector/store/state_store.h"
 #include "mappings/policy.h"
-#include "mappings/signals.h"
 
 namespace spdlog {
 class logger;
@@ -64,9 +63,6 @@ struct BackfillSpec {
   Instant to{};
   std::chrono::seconds chunk{std::chrono::hours(24 * 7)};
   bool resume = false;
-  /// Chunks are read with Bulk API 2.0 jobs (bulk_case_reader.h) when the range holds more than
-  /// this many cases per chunk on average, else with REST query pages.
-  std::int64_t bulk_above = 10'000;
   std::function<void(BackfillProgress const&)> on_progress;
 };
 
@@ -78,8 +74,8 @@ struct SyncOptions {
   std::chrono::seconds overlap{std::chrono::minutes(10)};
   /// How far back the very first run reads.
   std::chrono::seconds initial_lookback{std::chrono::hours(24 * 30)};
-  /// Case ids per re-evaluation query.
-  std::size_t ids_per_query = 200;
+  /// Due cases listed (and read by id) per round of the re-evaluation.
+  std::size_t due_per_round = 200;
   /// Give up retrying a failed action after this many attempts.
   std::int64_t max_attempts = 5;
   /// The real time, and how long a feed post sent by a run that died may still be in flight
@@ -98,7 +94,7 @@ struct SyncStats {
   std::int64_t cases_due = 0;        // evaluated because a pending clock came due
   std::int64_t cases_reread = 0;     // evaluated again after this run's own writes changed them
   std::int64_t cases_linked = 0;     // evaluated because a Forge ticket naming them changed
-  bool bulk = false;                 // backfill: chunks read with Bulk API 2.0
+  bool bulk = false;                 // backfill: chunks read with bulk jobs
   std::int64_t bad_records = 0;      // records that could not be converted (see problems)
   std::map<std::string, std::map<std::string, std::int64_t>> flags;  // rule -> status -> count
   std::int64_t actions_planned = 0;  // new ledger rows (dry run: would be planned)
@@ -124,14 +120,16 @@ struct SyncOutcome {
   bool lock_held = false;  // another run holds the lock: nothing was done
   std::int64_t resumed_from_chunk = -1;  // backfill --resume: the first chunk of this run
   std::string lock_message;
-  forge::CallCounts forge_calls;  // when stats.forge
+  adapters::ApiCalls calls;        // the source system's API calls
+  adapters::ApiCalls forge_calls;  // when stats.forge
 };
 
 class SyncJob {
  public:
-  /// Keeps references: everything must outlive the job.
-  SyncJob(salesforce::Client client, store::StateStore& store, mappings::Policy const& policy,
-          mappings::SignalsMapping const& signals, std::shared_ptr<spdlog::logger> logger);
+  /// Keeps references: everything must outlive the job. `source` reads the cases, `sink` renders
+  /// and writes the actions of the same system.
+  SyncJob(adapters::CaseSource& source, adapters::ActionSink& sink, store::StateStore& store,
+          mappings::Policy const& policy, std::shared_ptr<spdlog::logger> logger);
 
   /// Adds the Forge side (forge_side.h): Forge tickets are read and evaluated, and the
   /// `forge_document` / `forge_service_ticket` actions planned and written.
@@ -140,20 +138,19 @@ class SyncJob {
   SyncOutcome RunOnce(SyncOptions const& options);
 
  private:
-  salesforce::Client client_;
+  adapters::CaseSource& source_;
+  adapters::ActionSink& sink_;
   store::StateStore& store_;
   mappings::Policy const& policy_;
-  mappings::SignalsMapping const& signals_;
   std::shared_ptr<spdlog::logger> logger_;
   std::optional<forge::Client> forge_;
 };
 
 /// The human summary of a run: cases, flags by rule, actions, API calls.
-void WriteSummary(std::ostream& out, SyncOutcome const& outcome,
-                  salesforce::CallCounts const& calls, bool dry_run);
+void WriteSummary(std::ostream& out, SyncOutcome const& outcome, bool dry_run);
 
 /// A counters JSON object for run records and summaries.
-std::string StatsJson(SyncStats const& stats, salesforce::CallCounts const& calls,
-                      forge::CallCounts const& forge_calls = {});
+std::string StatsJson(SyncStats const& stats, adapters::ApiCalls const& calls,
+                      adapters::ApiCalls const& forge_calls = {});
 
 }  // namespace casebridge::sync

@@ -11,21 +11,19 @@
 #include <vector>
 
 #include "auth/salesforce_token_sources.h"
-#include "connector/adapters/salesforce_adapter.h"
+#include "connector/adapters/salesforce/bulk_case_reader.h"
+#include "connector/adapters/salesforce/case_adapter.h"
 #include "connector/http/cpprest_transport.h"
 #include "connector/salesforce/client.h"
 #include "connector/salesforce/soql.h"
 #include "connector/sandbox/demo_org.h"
-#include "connector/sync/bulk_case_reader.h"
 #include "mappings/loader.h"
 #include "mappings/signals.h"
 #include "tests/integration/sync_support.h"
 
-namespace casebridge::sync {
+namespace casebridge::adapters {
 namespace {
 
-using adapters::SalesforceCase;
-using adapters::SalesforceCaseAdapter;
 using nlohmann::json;
 
 constexpr char const* kNow = "2026-03-09T15:00:00Z";
@@ -526,4 +524,4 @@ TEST(BulkCaseAssembly, MalformedResultsAreInternalErrors) {
 }
 
 }  // namespace
-}  // namespace casebridge::sync
+}  // namespace casebridge::adapters

@@ -220,7 +220,7 @@ TEST_P(SyncE2e, WritesExactlyTheActionsTheProceduresCallFor) {
   EXPECT_TRUE(store->GetCaseFlags(kCaseE)->size() > 0u);
 
   // Every write is in the ledger and the audit trail.
-  auto written = store->ListActions({{store::ActionState::kWritten}, "", 100, std::nullopt});
+  auto written = store->ListActions({{store::ActionState::kWritten}, "", 100, std::nullopt, ""});
   ASSERT_TRUE(written.ok());
   EXPECT_EQ(written->size(), 5u);  // A reassign + task, B task, C post, D task
   int audited = 0;
@@ -290,7 +290,7 @@ TEST_P(SyncE2e, RequestLimitExceededExitsFiveAndTheNextRunFinishes) {
   EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
   EXPECT_THAT(r.err, HasSubstr("progress is saved"));
   auto store = OpenStore();
-  auto planned = store->ListActions({{store::ActionState::kPlanned}, "", 100, std::nullopt});
+  auto planned = store->ListActions({{store::ActionState::kPlanned}, "", 100, std::nullopt, ""});
   ASSERT_TRUE(planned.ok());
   EXPECT_FALSE(planned->empty());  // planned, waiting for the next run
   store.reset();

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "connector/adapters/salesforce_adapter.h"
+#include "connector/adapters/salesforce/case_adapter.h"
 #include "mappings/loader.h"
 
 namespace casebridge::adapters {

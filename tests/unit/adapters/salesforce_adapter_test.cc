@@ -1,4 +1,4 @@
-#include "connector/adapters/salesforce_adapter.h"
+#include "connector/adapters/salesforce/case_adapter.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

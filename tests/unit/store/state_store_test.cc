@@ -265,9 +265,31 @@ TYPED_TEST(StateStoreTest, PlanRejectsAKeyThatDoesNotMatchItsPartsAndInsertsNoth
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(r.status().message(), HasSubstr("500A:call_installer:3"));
   auto all = this->store_->ListActions(
-      {{ActionState::kPlanned, ActionState::kWritten, ActionState::kFailed}, "", 100, {}});
+      {{ActionState::kPlanned, ActionState::kWritten, ActionState::kFailed}, "", 100, {}, ""});
   ASSERT_TRUE(all.ok()) << all.status();
   EXPECT_TRUE(all->empty());
+}
+
+TYPED_TEST(StateStoreTest, ListActionsFiltersByTargetSystem) {
+  auto sf = this->Action("500A", "call_installer", 1);
+  auto forge = this->Action("500A", "forge_document", 1);
+  forge.target_system = "forge";
+  auto other = this->Action("500B", "forge_document", 1);
+  other.target_system = "forge";
+  std::vector<PlannedAction> const batch = {sf, forge, other};
+  ASSERT_TRUE(this->store_->PlanActions(batch, this->now_).ok());
+  ActionQuery q{{ActionState::kPlanned}, "", 100, {}, "forge"};
+  auto rows = this->store_->ListActions(q);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_THAT(this->Keys(*rows), ElementsAre("500A:forge_document:1", "500B:forge_document:1"));
+  q.target_system = "salesforce";
+  rows = this->store_->ListActions(q);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_THAT(this->Keys(*rows), ElementsAre("500A:call_installer:1"));
+  q.target_system.clear();
+  rows = this->store_->ListActions(q);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(rows->size(), 3U);
 }
 
 TYPED_TEST(StateStoreTest, MarkWrittenStoresTheRemoteIdAndCountsTheAttempt) {
@@ -301,7 +323,7 @@ TYPED_TEST(StateStoreTest, FailedActionsAreListedForRetryUntilWritten) {
   ASSERT_TRUE(
       this->store_->MarkFailed("500B:call_installer:1", "UNABLE_TO_LOCK_ROW", this->now_).ok());
 
-  ActionQuery retry{{ActionState::kPlanned, ActionState::kFailed}, "", 100, {}};
+  ActionQuery retry{{ActionState::kPlanned, ActionState::kFailed}, "", 100, {}, ""};
   auto pending = this->store_->ListActions(retry);
   ASSERT_TRUE(pending.ok()) << pending.status();
   EXPECT_THAT(this->Keys(*pending), ElementsAre("500B:call_installer:1", "500C:call_installer:1"));
@@ -337,7 +359,7 @@ TYPED_TEST(StateStoreTest, AFailureNeverDowngradesAWrittenAction) {
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s;
   EXPECT_EQ(this->store_->MarkFailed("500Z:x:1", "timeout", this->now_).code(),
             StatusCode::kNotFound);
-  auto written = this->store_->ListActions({{ActionState::kWritten}, "", 10, {}});
+  auto written = this->store_->ListActions({{ActionState::kWritten}, "", 10, {}, ""});
   ASSERT_TRUE(written.ok());
   EXPECT_THAT(this->Keys(*written), ElementsAre("500A:call_installer:1"));
 }
@@ -346,7 +368,7 @@ TYPED_TEST(StateStoreTest, ListActionsPagesByKey) {
   std::vector<PlannedAction> batch;
   for (char c : std::string("EDCBA")) batch.push_back(this->Action(std::string("500") + c, "x", 1));
   ASSERT_TRUE(this->store_->PlanActions(batch, this->now_).ok());
-  ActionQuery q{{ActionState::kPlanned}, "", 2, {}};
+  ActionQuery q{{ActionState::kPlanned}, "", 2, {}, ""};
   auto p1 = this->store_->ListActions(q);
   ASSERT_TRUE(p1.ok());
   EXPECT_THAT(this->Keys(*p1), ElementsAre("500A:x:1", "500B:x:1"));
@@ -358,7 +380,7 @@ TYPED_TEST(StateStoreTest, ListActionsPagesByKey) {
   auto p3 = this->store_->ListActions(q);
   ASSERT_TRUE(p3.ok());
   EXPECT_THAT(this->Keys(*p3), ElementsAre("500E:x:1"));
-  EXPECT_EQ(this->store_->ListActions({{}, "", 2, {}}).status().code(),
+  EXPECT_EQ(this->store_->ListActions({{}, "", 2, {}, ""}).status().code(),
             StatusCode::kInvalidArgument);
 }
 
@@ -371,14 +393,14 @@ TYPED_TEST(StateStoreTest, ABatchOfWriteResultsIsAllOrNothing) {
                                             {"500Q:x:1", true, "00T9", ""}};
   Status s = this->store_->RecordWriteResults(results, this->now_);
   EXPECT_EQ(s.code(), StatusCode::kNotFound) << s;
-  auto planned = this->store_->ListActions({{ActionState::kPlanned}, "", 10, {}});
+  auto planned = this->store_->ListActions({{ActionState::kPlanned}, "", 10, {}, ""});
   ASSERT_TRUE(planned.ok());
   EXPECT_THAT(this->Keys(*planned), ElementsAre("500A:x:1", "500B:x:1"));
 
   std::vector<WriteResult> const fixed(results.begin(), results.begin() + 2);
   ASSERT_TRUE(this->store_->RecordWriteResults(fixed, this->now_).ok());
-  auto written = this->store_->ListActions({{ActionState::kWritten}, "", 10, {}});
-  auto failed = this->store_->ListActions({{ActionState::kFailed}, "", 10, {}});
+  auto written = this->store_->ListActions({{ActionState::kWritten}, "", 10, {}, ""});
+  auto failed = this->store_->ListActions({{ActionState::kFailed}, "", 10, {}, ""});
   ASSERT_TRUE(written.ok() && failed.ok());
   EXPECT_THAT(this->Keys(*written), ElementsAre("500A:x:1"));
   EXPECT_THAT(this->Keys(*failed), ElementsAre("500B:x:1"));
@@ -824,7 +846,7 @@ TYPED_TEST(StateStoreTest, AWatermarkSetInARolledBackTransactionIsUnchanged) {
   EXPECT_EQ((*w)->modstamp, "2026-03-02T10:00:00.000+0000");
   EXPECT_EQ((*w)->last_id, "500A");
   EXPECT_EQ((*w)->updated_at, this->now_);
-  auto ledger = this->store_->ListActions({{ActionState::kPlanned}, "", 10, {}});
+  auto ledger = this->store_->ListActions({{ActionState::kPlanned}, "", 10, {}, ""});
   ASSERT_TRUE(ledger.ok());
   EXPECT_TRUE(ledger->empty());
   auto none = this->store_->GetWatermark("forge", "tickets");
@@ -853,7 +875,7 @@ TYPED_TEST(StateStoreTest, LedgerAndWatermarkCommitTogetherAndOnlyThenBecomeVisi
   ASSERT_TRUE(visible.ok());
   ASSERT_TRUE(visible->has_value());
   EXPECT_EQ((*visible)->modstamp, "m1");
-  auto written = reader->ListActions({{ActionState::kWritten}, "", 10, {}});
+  auto written = reader->ListActions({{ActionState::kWritten}, "", 10, {}, ""});
   ASSERT_TRUE(written.ok());
   EXPECT_THAT(this->Keys(*written), ElementsAre("500A:x:1"));
 }
@@ -875,7 +897,7 @@ TYPED_TEST(StateStoreTest, AFailedCallInsideATransactionUndoesOnlyItself) {
   ASSERT_TRUE(this->store_->SetWatermark({"forge", "tickets", "m", "T-1", this->now_}).ok());
   ASSERT_TRUE(tx->Commit().ok());
 
-  auto planned = this->store_->ListActions({{ActionState::kPlanned}, "", 10, {}});
+  auto planned = this->store_->ListActions({{ActionState::kPlanned}, "", 10, {}, ""});
   ASSERT_TRUE(planned.ok());
   EXPECT_THAT(this->Keys(*planned), ElementsAre("500A:x:1"));
   auto w = this->store_->GetWatermark("forge", "tickets");

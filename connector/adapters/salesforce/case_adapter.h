@@ -7,8 +7,8 @@
 // relations.json/queues.json, events through the signals) and what the sync needs besides it
 // (modstamp for de-duplication, names for reports, casebridge's own Tasks and feed posts by key).
 // BulkQueries() is the same read for Bulk API 2.0, which runs no subqueries: a flat Case query
-// plus one semi-join query per relationship (connector/sync/bulk_case_reader.h rebuilds the
-// REST-shaped records from their rows).
+// plus one semi-join query per relationship (connector/adapters/salesforce/bulk_case_reader.h
+// rebuilds the REST-shaped records from their rows).
 //
 // Interpretations (the spec is silent):
 //   * an incoming e-mail at or before the case's creation is the message that opened the case;
@@ -28,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "connector/adapters/ports.h"
 #include "connector/common/status.h"
 #include "connector/engine/snapshot.h"
 #include "mappings/policy.h"
@@ -112,6 +113,9 @@ struct SalesforceCase {
   /// casebridge's own records found on the case: key -> record id.
   std::map<std::string, std::string> tasks_by_key;
   std::map<std::string, std::string> feed_posts_by_key;
+  /// Records of signals.json `documents` (casebridge's own left out), by (time, id): what Forge
+  /// must mirror. A record without a usable timestamp is left out.
+  std::vector<Interaction> interactions;
 };
 
 class SalesforceCaseAdapter {
@@ -148,6 +152,7 @@ class SalesforceCaseAdapter {
   [[nodiscard]] QueueDirectory const& queues() const { return queues_; }
 
  private:
+  class Converter;
   [[nodiscard]] std::vector<std::string> CaseFields() const;
   [[nodiscard]] std::vector<std::string> ChildFields(std::string const& relationship) const;
   [[nodiscard]] std::string CaseWhere(std::string const& condition) const;

@@ -1,4 +1,4 @@
-#include "connector/sync/bulk_case_reader.h"
+#include "connector/adapters/salesforce/bulk_case_reader.h"
 
 #include <algorithm>
 #include <cctype>
@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace casebridge::sync {
+namespace casebridge::adapters {
 namespace bulk_case_reader_internal {
 namespace {
 
@@ -161,7 +161,7 @@ Status CheckWidth(BulkRows const& rows, std::string const& what) {
 
 }  // namespace
 
-Status AssembleCasePages(adapters::BulkCaseQueries const& queries, BulkRows const& cases,
+Status AssembleCasePages(BulkCaseQueries const& queries, BulkRows const& cases,
                          std::vector<BulkRows> const& children, std::size_t records_per_page,
                          salesforce::PageCallback const& on_page) {
   if (records_per_page == 0) return InvalidArgumentError("records_per_page must be at least 1");
@@ -273,9 +273,9 @@ Status AssembleCasePages(adapters::BulkCaseQueries const& queries, BulkRows cons
 
 }  // namespace bulk_case_reader_internal
 
-Status ReadCasesInBulk(salesforce::Client const& client,
-                       adapters::SalesforceCaseAdapter const& adapter, std::string const& condition,
-                       std::size_t records_per_page, salesforce::PageCallback const& on_page) {
+Status ReadCasesInBulk(salesforce::Client const& client, SalesforceCaseAdapter const& adapter,
+                       std::string const& condition, std::size_t records_per_page,
+                       salesforce::PageCallback const& on_page) {
   using bulk_case_reader_internal::BulkRows;
   if (records_per_page == 0) return InvalidArgumentError("records_per_page must be at least 1");
   auto queries = adapter.BulkQueries(condition);
@@ -307,4 +307,4 @@ Status ReadCasesInBulk(salesforce::Client const& client,
                                                       on_page);
 }
 
-}  // namespace casebridge::sync
+}  // namespace casebridge::adapters

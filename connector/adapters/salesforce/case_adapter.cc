@@ -1,11 +1,14 @@
-#include "connector/adapters/salesforce_adapter.h"
+#include "connector/adapters/salesforce/case_adapter.h"
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <set>
+#include <tuple>
 #include <utility>
 
+#include "connector/adapters/salesforce/ids.h"
 #include "connector/salesforce/records.h"
 #include "connector/salesforce/soql.h"
 
@@ -13,12 +16,6 @@ namespace casebridge::adapters {
 namespace {
 
 using salesforce::FlatRecord;
-
-std::string_view Id15(std::string_view id) { return id.size() > 15 ? id.substr(0, 15) : id; }
-
-bool SameId(std::string_view a, std::string_view b) {
-  return !a.empty() && !b.empty() && Id15(a) == Id15(b);
-}
 
 bool ContainsNoCase(std::string_view haystack, std::string_view lower_needle) {
   if (lower_needle.empty()) return false;
@@ -80,12 +77,12 @@ std::string Join(std::vector<std::string> const& parts, std::string_view sep) {
 }  // namespace
 
 void QueueDirectory::Add(std::string const& id, std::string const& key) {
-  by_id_[std::string(Id15(id))] = key;
+  by_id_[std::string(sfid::Key(id))] = key;
   by_key_[key] = id;
 }
 
 std::optional<std::string> QueueDirectory::KeyOf(std::string_view id) const {
-  auto it = by_id_.find(Id15(id));
+  auto it = by_id_.find(sfid::Key(id));
   if (it == by_id_.end()) return std::nullopt;
   return it->second;
 }
@@ -261,175 +258,274 @@ std::optional<std::string> SalesforceCaseAdapter::KeyInFeedBody(std::string_view
   return std::string(body.substr(key_begin, end - key_begin));
 }
 
-StatusOr<SalesforceCase> SalesforceCaseAdapter::Convert(std::string_view record_json,
-                                                        std::vector<std::string>* warnings) const {
-  auto flat = salesforce::FlattenRecord(record_json);
-  if (!flat.ok()) return flat.status();
-  FlatRecord const& r = *flat;
-  auto const& cf = signals_.salesforce.case_fields;
+// Turns one Case record into a SalesforceCase: the case's own fields, then each related record
+// (events through the signals, casebridge's own records, interactions to mirror).
+class SalesforceCaseAdapter::Converter {
+ public:
+  Converter(SalesforceCaseAdapter const& adapter, FlatRecord const& record,
+            std::vector<std::string>* warnings)
+      : a_(adapter), sig_(adapter.signals_.salesforce), r_(record), warnings_(warnings) {}
 
-  SalesforceCase out;
-  engine::Snapshot& s = out.snapshot;
-  s.id = Get(r, "Id");
-  if (s.id.empty()) return InvalidArgumentError("a Case record has no Id");
-  auto field_error = [&](std::string const& field, std::string const& message) {
+  StatusOr<SalesforceCase> Run() {
+    if (auto st = ReadCase(); !st.ok()) return st;
+    for (auto const& [relationship, extra] : sig_.related) {
+      if (auto st = ReadRelationship(relationship); !st.ok()) return st;
+    }
+    std::sort(out_.interactions.begin(), out_.interactions.end(), [](auto const& x, auto const& y) {
+      return std::tie(x.at, x.id) < std::tie(y.at, y.id);
+    });
+    return std::move(out_);
+  }
+
+ private:
+  Status FieldError(std::string const& field, std::string const& message) const {
     ErrorInfo info;
     info.field = field;
-    return InvalidArgumentError("Case " + s.id + ": " + field + ": " + message, std::move(info));
-  };
-  s.source = "salesforce";
-  s.number = Get(r, cf.number);
-  auto created = ParseInstant(Get(r, cf.created));
-  if (!created) return field_error(cf.created, "missing or not a date-time");
-  s.created_at = *created;
-  if (std::string const closed = Get(r, cf.closed); !closed.empty()) {
-    auto t = ParseInstant(closed);
-    if (!t) return field_error(cf.closed, "not a date-time: '" + closed + "'");
-    s.closed_at = *t;
+    return InvalidArgumentError("Case " + out_.snapshot.id + ": " + field + ": " + message,
+                                std::move(info));
   }
-  s.primary_reason = Get(r, cf.primary_reason);
-  s.secondary_reason = Get(r, cf.secondary_reason);
-  int const tier = ParseTier(Get(r, relations_.tier_field));
-  if (tier < 0) {
-    return field_error(relations_.tier_field,
-                       "not an escalation tier 1-4: '" + Get(r, relations_.tier_field) + "'");
-  }
-  s.tier = tier;
-  out.owner_id = Get(r, cf.owner);
-  auto owner_of = [&](std::string const& id) -> std::string {
+
+  std::string OwnerOf(std::string const& id) const {
     if (id.empty()) return {};
     if (id.rfind("00G", 0) == 0) {
-      if (auto key = queues_.KeyOf(id)) return "queue:" + *key;
+      if (auto key = a_.queues_.KeyOf(id)) return "queue:" + *key;
       return "queue:" + id;
     }
     return "user:" + id;
-  };
-  s.owner = owner_of(out.owner_id);
-  if (std::string const fin = Get(r, relations_.financing_field); !fin.empty()) {
-    auto it = relations_.financing_values.find(fin);
-    if (it != relations_.financing_values.end()) {
-      s.financing = it->second == "beam" ? engine::Financing::kBeam : engine::Financing::kConcert;
-    }
   }
-  s.pre_m3_pto = Get(r, relations_.pre_m3_pto_field) == "true";
-  s.homeowner_id = Get(r, relations_.homeowner_field);
-  s.installer_id = Get(r, relations_.installer_field);
-  out.modstamp = Get(r, cf.modstamp);
-  out.subject = Get(r, cf.subject);
-  out.owner_name = Get(r, cf.owner_name);
-  out.installer_name = Get(r, cf.installer_name);
-  out.installer_phone = Get(r, installer_phone_path_);
-  std::string const homeowner_email = LowerCopy(Get(r, cf.homeowner_email));
-  std::string const installer_email = LowerCopy(Get(r, cf.installer_email));
 
-  auto const& sig = signals_.salesforce;
-  for (auto const& [relationship, extra] : sig.related) {
+  Status ReadCase() {
+    auto const& cf = sig_.case_fields;
+    auto const& rel = a_.relations_;
+    engine::Snapshot& s = out_.snapshot;
+    s.id = Get(r_, "Id");
+    if (s.id.empty()) return InvalidArgumentError("a Case record has no Id");
+    s.source = "salesforce";
+    s.number = Get(r_, cf.number);
+    auto created = ParseInstant(Get(r_, cf.created));
+    if (!created) return FieldError(cf.created, "missing or not a date-time");
+    s.created_at = *created;
+    if (std::string const closed = Get(r_, cf.closed); !closed.empty()) {
+      auto t = ParseInstant(closed);
+      if (!t) return FieldError(cf.closed, "not a date-time: '" + closed + "'");
+      s.closed_at = *t;
+    }
+    s.primary_reason = Get(r_, cf.primary_reason);
+    s.secondary_reason = Get(r_, cf.secondary_reason);
+    int const tier = ParseTier(Get(r_, rel.tier_field));
+    if (tier < 0) {
+      return FieldError(rel.tier_field,
+                        "not an escalation tier 1-4: '" + Get(r_, rel.tier_field) + "'");
+    }
+    s.tier = tier;
+    out_.owner_id = Get(r_, cf.owner);
+    s.owner = OwnerOf(out_.owner_id);
+    if (std::string const fin = Get(r_, rel.financing_field); !fin.empty()) {
+      auto it = rel.financing_values.find(fin);
+      if (it != rel.financing_values.end()) {
+        s.financing = it->second == "beam" ? engine::Financing::kBeam : engine::Financing::kConcert;
+      }
+    }
+    s.pre_m3_pto = Get(r_, rel.pre_m3_pto_field) == "true";
+    s.homeowner_id = Get(r_, rel.homeowner_field);
+    s.installer_id = Get(r_, rel.installer_field);
+    out_.modstamp = Get(r_, cf.modstamp);
+    out_.subject = Get(r_, cf.subject);
+    out_.owner_name = Get(r_, cf.owner_name);
+    out_.installer_name = Get(r_, cf.installer_name);
+    out_.installer_phone = Get(r_, a_.installer_phone_path_);
+    homeowner_email_ = LowerCopy(Get(r_, cf.homeowner_email));
+    installer_email_ = LowerCopy(Get(r_, cf.installer_email));
+    return OkStatus();
+  }
+
+  Status ReadRelationship(std::string const& relationship) {
     std::string children;
     bool present = false;
-    for (auto const& f : r) {
+    for (auto const& f : r_) {
       if (f.name == relationship) {
         present = f.value.has_value();
         if (present) children = *f.value;
         break;
       }
     }
-    if (!present) continue;  // null: no related records
+    if (!present) return OkStatus();  // null: no related records
     auto page = salesforce::ParseQueryPage(children, relationship);
     if (!page.ok()) return page.status();
     if (!page->done) {
-      return FailedPreconditionError("Case " + s.id + ": the " + relationship +
+      return FailedPreconditionError("Case " + out_.snapshot.id + ": the " + relationship +
                                      " subquery returned more records than one page holds; "
                                      "read this case with a narrower signals.json `related`");
     }
     for (std::string_view child_json : page->records) {
       auto child = salesforce::FlattenRecord(child_json);
       if (!child.ok()) return child.status();
-      std::string const child_id = Get(*child, "Id");
-      // casebridge's own Tasks and feed posts.
-      if (relationship == "Tasks" && !sig.task_key_field.empty()) {
-        if (std::string key = Get(*child, sig.task_key_field); !key.empty()) {
-          out.tasks_by_key[key] = child_id;
-        }
-      }
-      if (relationship == "Feeds") {
-        if (auto key = KeyInFeedBody(Get(*child, "Body"))) {
-          out.feed_posts_by_key[*key] = child_id;
-        }
-      }
-      for (auto const& signal : sig.events) {
-        if (signal.from != relationship) continue;
-        bool match = true;
-        for (auto const& w : signal.when) {
-          std::string const v = Get(*child, w.field);
-          if (std::find(w.values.begin(), w.values.end(), v) == w.values.end()) {
-            match = false;
-            break;
-          }
-        }
-        for (auto const& t : signal.contains) {
-          if (!match) break;
-          match = ContainsNoCase(Get(*child, t.field), t.text);
-        }
-        for (auto const& p : signal.recipient) {
-          if (!match) break;
-          std::string const& email =
-              p.party == mappings::Party::kHomeowner ? homeowner_email : installer_email;
-          match = ContainsNoCase(Get(*child, p.field), email);
-        }
-        for (auto const& p : signal.who) {
-          if (!match) break;
-          std::string const& id =
-              p.party == mappings::Party::kHomeowner ? s.homeowner_id : s.installer_id;
-          match = SameId(Get(*child, p.field), id);
-        }
-        if (!match) continue;
-        auto at = FirstTime(*child, signal.at);
-        if (!at) {
-          if (warnings != nullptr) {
-            warnings->push_back("Case " + s.id + ": " + relationship + " " + child_id +
-                                ": no usable timestamp in " + Join(signal.at, "/") +
-                                "; record ignored for " + signal.event);
-          }
-          continue;
-        }
-        engine::Event e;
-        e.type = engine::ParseEventType(signal.event);
-        e.at = *at;
-        if (e.type == engine::EventType::kCustomerMessage && e.at <= s.created_at) continue;
-        if (e.type == engine::EventType::kReassigned) {
-          e.to = owner_of(Get(*child, signal.to_field));
-          if (e.to.empty()) continue;
-        }
-        if (e.type == engine::EventType::kInstallerCalled && !signal.outcome_field.empty()) {
-          auto it = signal.outcome_values.find(Get(*child, signal.outcome_field));
-          if (it != signal.outcome_values.end()) {
-            e.outcome = it->second == "reached" ? engine::CallOutcome::kReached
-                                                : engine::CallOutcome::kVoicemail;
-          }
-        }
-        s.events.push_back(std::move(e));
-      }
-      // A casebridge record becomes task_created (SPEC 1.4: its key is not planned again).
-      auto add_created = [&](std::string const& key) {
-        auto const first = key.find(':');
-        auto const second = key.find(':', first == std::string::npos ? first : first + 1);
-        if (first == std::string::npos || second == std::string::npos) return;
-        engine::Event e;
-        e.type = engine::EventType::kTaskCreated;
-        e.at = ParseInstant(Get(*child, "CreatedDate")).value_or(s.created_at);
-        e.action = key.substr(first + 1, second - first - 1);
-        e.key = key;
-        s.events.push_back(std::move(e));
-      };
-      if (relationship == "Tasks" && !sig.task_key_field.empty()) {
-        if (std::string key = Get(*child, sig.task_key_field); !key.empty()) add_created(key);
-      }
-      if (relationship == "Feeds") {
-        if (auto key = KeyInFeedBody(Get(*child, "Body"))) add_created(*key);
+      ReadChild(relationship, *child);
+    }
+    return OkStatus();
+  }
+
+  void ReadChild(std::string const& relationship, FlatRecord const& child) {
+    std::string const child_id = Get(child, "Id");
+    // casebridge's own Tasks and feed posts: task_created (SPEC 1.4: not planned again).
+    std::optional<std::string> own_key;
+    if (relationship == "Tasks" && !sig_.task_key_field.empty()) {
+      if (std::string key = Get(child, sig_.task_key_field); !key.empty()) {
+        out_.tasks_by_key[key] = child_id;
+        own_key = std::move(key);
       }
     }
+    if (relationship == "Feeds") {
+      if (auto key = a_.KeyInFeedBody(Get(child, "Body"))) {
+        out_.feed_posts_by_key[*key] = child_id;
+        own_key = std::move(key);
+      }
+    }
+    for (auto const& signal : sig_.events) {
+      if (signal.from == relationship && Matches(signal, child)) AddEvent(signal, child, child_id);
+    }
+    if (own_key) {
+      AddCreated(*own_key, child);
+    } else {
+      AddInteraction(relationship, child, child_id);
+    }
   }
-  return out;
+
+  bool Matches(mappings::SalesforceSignal const& signal, FlatRecord const& child) const {
+    engine::Snapshot const& s = out_.snapshot;
+    for (auto const& w : signal.when) {
+      std::string const v = Get(child, w.field);
+      if (std::find(w.values.begin(), w.values.end(), v) == w.values.end()) return false;
+    }
+    for (auto const& t : signal.contains) {
+      if (!ContainsNoCase(Get(child, t.field), t.text)) return false;
+    }
+    for (auto const& p : signal.recipient) {
+      std::string const& email =
+          p.party == mappings::Party::kHomeowner ? homeowner_email_ : installer_email_;
+      if (!ContainsNoCase(Get(child, p.field), email)) return false;
+    }
+    for (auto const& p : signal.who) {
+      std::string const& id =
+          p.party == mappings::Party::kHomeowner ? s.homeowner_id : s.installer_id;
+      if (!sfid::Same(Get(child, p.field), id)) return false;
+    }
+    return true;
+  }
+
+  void AddEvent(mappings::SalesforceSignal const& signal, FlatRecord const& child,
+                std::string const& child_id) {
+    engine::Snapshot& s = out_.snapshot;
+    auto at = FirstTime(child, signal.at);
+    if (!at) {
+      if (warnings_ != nullptr) {
+        warnings_->push_back("Case " + s.id + ": " + signal.from + " " + child_id +
+                             ": no usable timestamp in " + Join(signal.at, "/") +
+                             "; record ignored for " + signal.event);
+      }
+      return;
+    }
+    engine::Event e;
+    e.type = engine::ParseEventType(signal.event);
+    e.at = *at;
+    if (e.type == engine::EventType::kCustomerMessage && e.at <= s.created_at) return;
+    if (e.type == engine::EventType::kReassigned) {
+      e.to = OwnerOf(Get(child, signal.to_field));
+      if (e.to.empty()) return;
+    }
+    if (e.type == engine::EventType::kInstallerCalled && !signal.outcome_field.empty()) {
+      auto it = signal.outcome_values.find(Get(child, signal.outcome_field));
+      if (it != signal.outcome_values.end()) {
+        e.outcome = it->second == "reached" ? engine::CallOutcome::kReached
+                                            : engine::CallOutcome::kVoicemail;
+      }
+    }
+    s.events.push_back(std::move(e));
+  }
+
+  void AddCreated(std::string const& key, FlatRecord const& child) {
+    auto const first = key.find(':');
+    auto const second = key.find(':', first == std::string::npos ? first : first + 1);
+    if (first == std::string::npos || second == std::string::npos) return;
+    engine::Event e;
+    e.type = engine::EventType::kTaskCreated;
+    e.at = ParseInstant(Get(child, "CreatedDate")).value_or(out_.snapshot.created_at);
+    e.action = key.substr(first + 1, second - first - 1);
+    e.key = key;
+    out_.snapshot.events.push_back(std::move(e));
+  }
+
+  // A record of signals.json `documents` becomes an interaction another system mirrors.
+  void AddInteraction(std::string const& relationship, FlatRecord const& child,
+                      std::string const& child_id) {
+    if (child_id.empty() || !interaction_ids_.insert(child_id).second) return;
+    for (auto const& doc : sig_.documents) {
+      if (doc.from != relationship || !AllHold(child, doc.when)) continue;
+      // A feed post carrying a casebridge marker in its own body field is casebridge's.
+      if (a_.KeyInFeedBody(Get(child, doc.body_field))) return;
+      auto at = FirstTime(child, doc.at);
+      if (!at) continue;
+      Interaction i;
+      i.id = child_id;
+      i.at = *at;
+      i.kind = doc.kind;
+      if (doc.kind == "note") {
+        i.direction = "internal";
+      } else {
+        i.direction = !doc.inbound.empty() && AllHold(child, doc.inbound) ? "inbound" : "outbound";
+      }
+      for (auto const& f : doc.party_fields) {
+        i.party = PartyOf(Get(child, f));
+        if (!i.party.empty()) break;
+      }
+      if (!doc.outcome_field.empty()) {
+        auto it = doc.outcome_values.find(Get(child, doc.outcome_field));
+        if (it != doc.outcome_values.end()) i.outcome = it->second;
+      }
+      i.subject = Get(child, doc.subject_field);
+      i.body = Get(child, doc.body_field);
+      out_.interactions.push_back(std::move(i));
+      return;
+    }
+  }
+
+  static bool AllHold(FlatRecord const& r, std::vector<mappings::FieldValues> const& conds) {
+    return std::all_of(conds.begin(), conds.end(), [&](mappings::FieldValues const& w) {
+      return std::find(w.values.begin(), w.values.end(), Get(r, w.field)) != w.values.end();
+    });
+  }
+
+  // "customer" / "installer" when `value` holds their e-mail address or id, else "".
+  std::string PartyOf(std::string const& value) const {
+    if (value.empty()) return {};
+    engine::Snapshot const& s = out_.snapshot;
+    std::string const v = LowerCopy(value);
+    if ((!homeowner_email_.empty() && v.find(homeowner_email_) != std::string::npos) ||
+        sfid::Same(value, s.homeowner_id)) {
+      return "customer";
+    }
+    if ((!installer_email_.empty() && v.find(installer_email_) != std::string::npos) ||
+        sfid::Same(value, s.installer_id)) {
+      return "installer";
+    }
+    return {};
+  }
+
+  SalesforceCaseAdapter const& a_;
+  mappings::SalesforceSignals const& sig_;
+  FlatRecord const& r_;
+  std::vector<std::string>* warnings_;
+  SalesforceCase out_;
+  std::string homeowner_email_;
+  std::string installer_email_;
+  std::set<std::string> interaction_ids_;
+};
+
+StatusOr<SalesforceCase> SalesforceCaseAdapter::Convert(std::string_view record_json,
+                                                        std::vector<std::string>* warnings) const {
+  auto flat = salesforce::FlattenRecord(record_json);
+  if (!flat.ok()) return flat.status();
+  return Converter(*this, *flat, warnings).Run();
 }
 
 }  // namespace casebridge::adapters

@@ -35,11 +35,11 @@
 #include <string>
 #include <vector>
 
-#include "connector/adapters/salesforce_adapter.h"
+#include "connector/adapters/salesforce/case_adapter.h"
 #include "connector/common/status.h"
 #include "connector/salesforce/client.h"
 
-namespace casebridge::sync {
+namespace casebridge::adapters {
 
 /// Reads the cases matching `condition` (already-escaped SOQL, "" = all; signals.json
 /// `case.where` is ANDed in, as BuildQuery() does) through Bulk API 2.0 jobs and calls `on_page`
@@ -51,9 +51,9 @@ namespace casebridge::sync {
 /// that cannot be created, fails (kFailedPrecondition), is aborted or times out; kInternal for
 /// results lacking a column the read needs or with rows of the wrong width; `on_page`'s error
 /// (which stops the paging).
-Status ReadCasesInBulk(salesforce::Client const& client,
-                       adapters::SalesforceCaseAdapter const& adapter, std::string const& condition,
-                       std::size_t records_per_page, salesforce::PageCallback const& on_page);
+Status ReadCasesInBulk(salesforce::Client const& client, SalesforceCaseAdapter const& adapter,
+                       std::string const& condition, std::size_t records_per_page,
+                       salesforce::PageCallback const& on_page);
 
 namespace bulk_case_reader_internal {
 
@@ -65,10 +65,10 @@ struct BulkRows {
 
 /// The record-building half of ReadCasesInBulk(), without the jobs: `cases` holds the rows of
 /// `queries.cases`, `children[i]` those of `queries.children[i]`.
-Status AssembleCasePages(adapters::BulkCaseQueries const& queries, BulkRows const& cases,
+Status AssembleCasePages(BulkCaseQueries const& queries, BulkRows const& cases,
                          std::vector<BulkRows> const& children, std::size_t records_per_page,
                          salesforce::PageCallback const& on_page);
 
 }  // namespace bulk_case_reader_internal
 
-}  // namespace casebridge::sync
+}  // namespace casebridge::adapters

@@ -1,0 +1,230 @@
+// The sync's steps through fake ports (fake_ports.h): what it reads, evaluates, plans, heals
+// and writes, without any vendor or HTTP.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "connector/store/state_store.h"
+#include "connector/sync/sync_job.h"
+#include "tests/unit/engine/test_policy.h"
+#include "tests/unit/sync/fake_ports.h"
+
+namespace casebridge::sync_test {
+namespace {
+
+using engine::EventType;
+using engine::testing_util::CaseBuilder;
+using engine::testing_util::T;
+using sync::BackfillSpec;
+using sync::SyncJob;
+using sync::SyncOptions;
+using sync::SyncOutcome;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+constexpr char kCase[] = "500S000000000001";
+
+// An installer complaint whose outreach note is on file: the back-office hand-off is due.
+engine::Snapshot ReadyForHandoff() {
+  return CaseBuilder("2026-03-02T14:05:00Z", kCase)
+      .InstallerComplaint()
+      .On(EventType::kOutreachNote, "2026-03-02T14:30:00Z")
+      .Build();
+}
+
+class SyncRunTest : public ::testing::Test {
+ protected:
+  SyncRunTest() : policy_(engine::testing_util::MakeSeedPolicy()) {
+    auto store = store::OpenStateStore("sqlite::memory:");
+    EXPECT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+    source_ = std::make_unique<FakeCaseSource>(remote_);
+    sink_ = std::make_unique<FakeActionSink>(remote_, *store_);
+  }
+
+  SyncOutcome Sync(std::string const& now, bool dry_run = false) {
+    SyncJob job(*source_, *sink_, *store_, policy_, nullptr);
+    SyncOptions o;
+    o.now = T(now);
+    o.wall_now = o.now;
+    o.run_id = "run-" + std::to_string(++runs_);
+    o.dry_run = dry_run;
+    return job.RunOnce(o);
+  }
+
+  std::vector<store::LedgerEntry> Ledger() {
+    store::ActionQuery q;
+    q.states = {store::ActionState::kPlanned, store::ActionState::kWritten,
+                store::ActionState::kFailed};
+    q.limit = 1000;
+    auto rows = store_->ListActions(q);
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    return rows.ok() ? *rows : std::vector<store::LedgerEntry>{};
+  }
+
+  mappings::Policy policy_;
+  std::unique_ptr<store::StateStore> store_;
+  FakeRemote remote_;
+  std::unique_ptr<FakeCaseSource> source_;
+  std::unique_ptr<FakeActionSink> sink_;
+  int runs_ = 0;
+};
+
+TEST_F(SyncRunTest, PlansRendersAndWritesTheActionsOnce) {
+  source_->Put(ReadyForHandoff(), "2026-03-02T14:30:00Z");
+  auto first = Sync("2026-03-02T15:00:00Z");
+  ASSERT_TRUE(first.status.ok()) << first.status;
+  EXPECT_EQ(first.stats.cases_evaluated, 2);  // again after its reassignment was written
+  EXPECT_EQ(first.stats.cases_reread, 1);
+  EXPECT_EQ(first.stats.actions_planned, 1);
+  EXPECT_EQ(first.stats.actions_written, 1);
+  EXPECT_EQ(remote_.sends["500S000000000001:reassign_back_office:1"], 1);
+  auto rows = Ledger();
+  ASSERT_EQ(rows.size(), 1U);
+  EXPECT_EQ(rows[0].state, store::ActionState::kWritten);
+  EXPECT_EQ(rows[0].action.target_system, "salesforce");
+  EXPECT_THAT(rows[0].action.payload, ::testing::HasSubstr(kCase));
+
+  // The case changes again: evaluated again, nothing written twice.
+  source_->SetVersion(kCase, "2026-03-02T15:10:00Z");
+  auto second = Sync("2026-03-02T15:20:00Z");
+  ASSERT_TRUE(second.status.ok()) << second.status;
+  EXPECT_EQ(second.stats.cases_evaluated, 1);
+  EXPECT_EQ(second.stats.actions_planned, 0);
+  EXPECT_EQ(remote_.sends["500S000000000001:reassign_back_office:1"], 1);
+}
+
+TEST_F(SyncRunTest, OverlapReReadsOfAnUnchangedCaseAreSkipped) {
+  source_->Put(ReadyForHandoff(), "2026-03-02T14:30:00Z");
+  ASSERT_TRUE(Sync("2026-03-02T15:00:00Z").status.ok());
+  // The next run reads from the watermark minus the overlap, so it sees the case again.
+  auto again = Sync("2026-03-02T15:05:00Z");
+  ASSERT_TRUE(again.status.ok()) << again.status;
+  EXPECT_EQ(again.stats.cases_read, 1);
+  EXPECT_EQ(again.stats.cases_unchanged, 1);
+  EXPECT_EQ(again.stats.cases_evaluated, 0);
+  EXPECT_EQ(source_->changed_since.back(), T("2026-03-02T14:20:00Z"));  // 14:30 - 10 min
+}
+
+TEST_F(SyncRunTest, TheWatermarkNeverMovesBack) {
+  source_->Put(ReadyForHandoff(), "2026-03-02T14:30:00Z");
+  ASSERT_TRUE(Sync("2026-03-02T15:00:00Z").status.ok());
+  // Nothing changed since: the watermark stays at the last case read.
+  source_->SetVersion(kCase, "2026-03-01T10:00:00Z");
+  ASSERT_TRUE(Sync("2026-03-02T16:00:00Z").status.ok());
+  auto mark = store_->GetWatermark("salesforce", "Case");
+  ASSERT_TRUE(mark.ok() && *mark);
+  EXPECT_EQ((*mark)->modstamp, "2026-03-02T14:30:00Z");
+  EXPECT_EQ(source_->changed_since.back(), T("2026-03-02T14:20:00Z"));
+}
+
+TEST_F(SyncRunTest, AFailedReadKeepsTheWatermarkAndEndsTheRunWithItsError) {
+  source_->Put(ReadyForHandoff(), "2026-03-02T14:30:00Z");
+  source_->fail = ResourceExhaustedError("REQUEST_LIMIT_EXCEEDED");
+  auto run = Sync("2026-03-02T15:00:00Z");
+  EXPECT_EQ(run.status.code(), StatusCode::kResourceExhausted);
+  auto mark = store_->GetWatermark("salesforce", "Case");
+  ASSERT_TRUE(mark.ok());
+  EXPECT_FALSE(*mark);
+  auto recorded = store_->GetRun("run-1");
+  ASSERT_TRUE(recorded.ok() && *recorded);
+  EXPECT_EQ((*recorded)->status, store::RunStatus::kBudgetExhausted);
+}
+
+TEST_F(SyncRunTest, ACrashAfterTheRemoteWriteIsHealedNotWrittenAgain) {
+  source_->Put(ReadyForHandoff(), "2026-03-02T14:30:00Z");
+  sink_->crash_after_remote_write = true;
+  auto crashed = Sync("2026-03-02T15:00:00Z");
+  EXPECT_FALSE(crashed.status.ok());
+  ASSERT_EQ(Ledger().size(), 1U);
+  EXPECT_EQ(Ledger()[0].state, store::ActionState::kPlanned);
+
+  // The next run reads the case with the record the crashed run made: the row is healed.
+  sink_->crash_after_remote_write = false;
+  source_->SetVersion(kCase, "2026-03-02T15:01:00Z");
+  auto healed = Sync("2026-03-02T15:10:00Z");
+  ASSERT_TRUE(healed.status.ok()) << healed.status;
+  EXPECT_EQ(healed.stats.actions_healed, 1);
+  EXPECT_EQ(healed.stats.actions_written, 0);
+  EXPECT_EQ(remote_.sends["500S000000000001:reassign_back_office:1"], 1);
+  EXPECT_EQ(Ledger()[0].state, store::ActionState::kWritten);
+}
+
+TEST_F(SyncRunTest, CasesThisRunReassignedAreReadAgainAndTheirNextStepsWritten) {
+  source_->Put(ReadyForHandoff(), "2026-03-02T14:30:00Z");
+  sink_->on_reassign = [&](std::string const& id) {  // the org after the owner change
+    auto& s = source_->Snapshot(id);
+    s.owner = "queue:back_office";
+    engine::Event e;
+    e.type = EventType::kReassigned;
+    e.at = T("2026-03-02T15:00:00Z");
+    e.to = "queue:back_office";
+    s.events.push_back(e);
+    source_->SetVersion(id, "2026-03-02T15:00:00Z");
+  };
+  auto run = Sync("2026-03-02T15:00:00Z");
+  ASSERT_TRUE(run.status.ok()) << run.status;
+  ASSERT_FALSE(source_->by_id.empty());
+  EXPECT_THAT(source_->by_id.back(), ElementsAre(kCase));
+  EXPECT_EQ(run.stats.cases_reread, 1);
+  EXPECT_EQ(remote_.sends["500S000000000001:call_installer:1"], 1);
+}
+
+TEST_F(SyncRunTest, CasesWhoseClockCameDueAreReadByIdThoughUnchanged) {
+  source_->Put(CaseBuilder("2026-03-02T14:05:00Z", kCase).Build(), "2026-03-02T14:05:00Z");
+  auto first = Sync("2026-03-02T15:00:00Z");  // response_4bh pending until 18:05
+  ASSERT_TRUE(first.status.ok()) << first.status;
+  EXPECT_THAT(source_->by_id, IsEmpty());
+  source_->SetVersion(kCase, "2026-03-01T00:00:00Z");  // not changed since
+  auto later = Sync("2026-03-02T19:00:00Z");
+  ASSERT_TRUE(later.status.ok()) << later.status;
+  ASSERT_EQ(source_->by_id.size(), 1U);
+  EXPECT_THAT(source_->by_id[0], ElementsAre(kCase));
+  EXPECT_EQ(later.stats.cases_due, 1);
+  EXPECT_EQ(later.stats.flags["response_4bh"]["breached"], 1);
+  auto flags = store_->GetCaseFlags(kCase);
+  ASSERT_TRUE(flags.ok());
+  ASSERT_FALSE(flags->empty());
+  EXPECT_EQ((*flags)[0].status, "breached");
+}
+
+TEST_F(SyncRunTest, ADryRunWritesNothingAnywhere) {
+  source_->Put(ReadyForHandoff(), "2026-03-02T14:30:00Z");
+  auto run = Sync("2026-03-02T15:00:00Z", /*dry_run=*/true);
+  ASSERT_TRUE(run.status.ok()) << run.status;
+  EXPECT_EQ(run.stats.actions_planned, 1);
+  EXPECT_THAT(remote_.sends, IsEmpty());
+  EXPECT_THAT(Ledger(), IsEmpty());
+  auto mark = store_->GetWatermark("salesforce", "Case");
+  ASSERT_TRUE(mark.ok());
+  EXPECT_FALSE(*mark);
+}
+
+TEST_F(SyncRunTest, ABackfillEvaluatesTheRangeAndCheckpointsIt) {
+  source_->Put(ReadyForHandoff(), "2026-03-02T14:30:00Z");
+  SyncJob job(*source_, *sink_, *store_, policy_, nullptr);
+  SyncOptions o;
+  o.now = T("2026-03-02T15:00:00Z");
+  o.run_id = "backfill-1";
+  BackfillSpec spec;
+  spec.from = T("2026-03-01T00:00:00Z");
+  spec.to = T("2026-03-08T00:00:00Z");
+  spec.chunk = std::chrono::hours(24);
+  o.backfill = spec;
+  auto run = job.RunOnce(o);
+  ASSERT_TRUE(run.status.ok()) << run.status;
+  EXPECT_EQ(run.stats.cases_evaluated - run.stats.cases_reread, 1);
+  EXPECT_EQ(remote_.sends["500S000000000001:reassign_back_office:1"], 1);
+  auto cp = store_->LoadCheckpoint("backfill");
+  ASSERT_TRUE(cp.ok() && *cp);
+  EXPECT_EQ((*cp)->chunk, 7);
+  EXPECT_TRUE((*cp)->completed);
+  auto mark = store_->GetWatermark("salesforce", "Case");
+  ASSERT_TRUE(mark.ok());
+  EXPECT_FALSE(*mark);  // a backfill leaves the incremental watermark alone
+}
+
+}  // namespace
+}  // namespace casebridge::sync_test
