@@ -36,6 +36,7 @@ namespace casebridge::adapters {
 /// `documents`: e-mails, completed calls, text feed notes; casebridge's own records excluded).
 struct Interaction {
   std::string id;         // the record id in its own system
+  std::string link_key;   // the key other systems' links name it by (e.g. a 15-character id)
   std::string kind;       // "email" | "call" | "note"
   std::string direction;  // "inbound" | "outbound" | "internal"
   std::string party;      // "customer" | "installer" | "" (unknown)
@@ -49,7 +50,8 @@ struct Interaction {
 struct SourcedCase {
   std::string system;  // "salesforce" | "forge": where the case lives (its ledger/flag system)
   engine::Snapshot snapshot;
-  std::string version;  // the source's modification stamp, verbatim (re-reads are skipped)
+  std::string version;   // the source's modification stamp, verbatim (re-reads are skipped)
+  std::string link_key;  // the key other systems' links name this case by
   // Report facts (the snapshot does not carry them).
   std::string subject;
   std::string owner_name;
@@ -58,9 +60,11 @@ struct SourcedCase {
   std::string owner_id;         // raw owner id in the source system ("" = none)
   std::string installer_phone;  // the installer's escalation number
   std::string customer_id;      // Forge: the ticket's customer
+  std::string team;             // Forge: the ticket's team
   /// Interactions another system must mirror, ordered by (time, id).
   std::vector<Interaction> interactions;
-  /// Forge tickets: the Salesforce case the ticket names ("" = a Forge-only case).
+  /// A case of the linked system that is the same as a case of the primary one (a Forge ticket
+  /// naming a Salesforce case): that case's id. It is evaluated there, not here.
   std::string linked_case_id;
   /// casebridge's own records found on the case: action key -> record id.
   std::map<std::string, std::string> written;
@@ -71,6 +75,8 @@ struct CasePage {
   std::vector<SourcedCase> cases;
   std::int64_t records = 0;     // records received, unusable ones included
   std::vector<Status> skipped;  // records that could not be converted, each naming record/field
+  /// Links between the systems the records read hold, to remember (the store's forge_refs).
+  std::vector<store::ForgeRef> links;
   /// ReadChanged: the read position after this page (the last usable record's version and id),
   /// to store as the watermark; empty for other reads.
   std::string last_version;
@@ -94,10 +100,13 @@ class CaseSource {
  public:
   virtual ~CaseSource() = default;
   [[nodiscard]] virtual std::string_view system() const = 0;
+  /// The object the watermark of ReadChanged() is kept under (e.g. "Case").
+  [[nodiscard]] virtual std::string_view object() const = 0;
   /// Called once per run before any read (e.g. reads the org's queue directory).
   virtual Status Prepare() = 0;
-  /// Cases modified at or after `since`, ordered by (version, id).
-  virtual Status ReadChanged(Instant since, CasePageCallback const& on_page) = 0;
+  /// Cases modified at or after `since`, ordered by (version, id). `first_run`: no watermark
+  /// yet (a source may then also report links however old).
+  virtual Status ReadChanged(Instant since, bool first_run, CasePageCallback const& on_page) = 0;
   /// The given cases; ids the system no longer has are simply not returned.
   virtual Status ReadByIds(std::span<std::string const> ids, CasePageCallback const& on_page) = 0;
   /// Cases created in [from, to) (backfill). `expected_cases` (an estimate, -1 = unknown) lets
@@ -141,6 +150,15 @@ class ActionSink {
   /// naming what this system lacks for it (e.g. the back-office queue does not exist).
   virtual StatusOr<std::optional<std::string>> Render(SourcedCase const& c,
                                                       engine::PlannedAction const& action) = 0;
+  /// The payload of a record this system keeps for case `c` of another system (or for its own
+  /// case) attached to its record `link`: `forge_document` (mirroring `interaction`) and
+  /// `forge_service_ticket`. nullopt when this system keeps no such records.
+  virtual StatusOr<std::optional<std::string>> RenderLinked(mappings::ActionId /*action*/,
+                                                            SourcedCase const& /*c*/,
+                                                            store::ForgeRef const& /*link*/,
+                                                            Interaction const* /*interaction*/) {
+    return std::optional<std::string>();
+  }
   /// Writes ledger rows of this system (state planned, or failed with attempts left) and
   /// records each result in the ledger and the audit trail. Idempotent: a row a crashed run
   /// already wrote is found and recorded as written (healed), never written twice.

@@ -185,7 +185,11 @@ int RunBackfillCommand(std::vector<std::string> const& args, CommandContext& ctx
   source_options.bulk_above = vm["bulk-above"].as<long long>();
   SalesforcePorts salesforce(*client, policy, signals, *store, logger, source_options);
   sync::SyncJob job(salesforce.source, salesforce.sink, *store, policy, logger);
-  if (*forge) job.EnableForge(**forge);
+  std::optional<ForgePorts> forge_ports;
+  if (*forge) {
+    forge_ports.emplace(**forge, policy, *store, logger);
+    job.AddLinkedSystem(forge_ports->source, forge_ports->sink);
+  }
   sync::SyncOutcome const outcome = job.RunOnce(options);
   if (outcome.lock_held) {
     ctx.out << "casebridge backfill: " << outcome.lock_message << "; nothing done\n";

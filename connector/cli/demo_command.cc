@@ -261,7 +261,8 @@ int RunDemoCommand(std::vector<std::string> const& args, CommandContext& ctx) {
   if (!forge_client.ok()) {
     return fail("forge: " + forge_client.status().message(), ExitCodeFor(forge_client.status()));
   }
-  job.EnableForge(**forge_client);
+  ForgePorts forge_ports(**forge_client, policy, **store, logger);
+  job.AddLinkedSystem(forge_ports.source, forge_ports.sink);
   sync::SyncOptions options;
   options.now = now;
   options.run_id = run_id;

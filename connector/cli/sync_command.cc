@@ -108,7 +108,11 @@ int RunSyncCommand(std::vector<std::string> const& args, CommandContext& ctx) {
     }
     SalesforcePorts salesforce(*client, policy, signals, *store, logger);
     sync::SyncJob job(salesforce.source, salesforce.sink, *store, policy, logger);
-    if (*forge) job.EnableForge(**forge);
+    std::optional<ForgePorts> forge_ports;
+    if (*forge) {
+      forge_ports.emplace(**forge, policy, *store, logger);
+      job.AddLinkedSystem(forge_ports->source, forge_ports->sink);
+    }
     sync::SyncOptions options;
     options.now = now;
     options.run_id = run_id;

@@ -5,8 +5,11 @@
 #include <memory>
 #include <utility>
 
+#include "connector/adapters/forge/action_sink.h"
+#include "connector/adapters/forge/case_source.h"
 #include "connector/adapters/salesforce/action_sink.h"
 #include "connector/adapters/salesforce/case_source.h"
+#include "connector/forge/client.h"
 #include "connector/salesforce/client.h"
 #include "connector/store/state_store.h"
 #include "mappings/policy.h"
@@ -30,6 +33,17 @@ struct SalesforcePorts {
   adapters::SalesforceOrg org;
   adapters::SalesforceCaseSource source;
   adapters::SalesforceActionSink sink;
+};
+
+/// Forge as the sync's linked system: its case source and action sink (copies of one client
+/// share its connection and counters).
+struct ForgePorts {
+  ForgePorts(forge::Client const& client, mappings::Policy const& policy, store::StateStore& store,
+             std::shared_ptr<spdlog::logger> logger)
+      : source(client), sink(client, policy, store, std::move(logger)) {}
+
+  adapters::ForgeCaseSource source;
+  adapters::ForgeActionSink sink;
 };
 
 }  // namespace casebridge::cli

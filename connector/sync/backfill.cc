@@ -50,20 +50,20 @@ Status SyncRun::RunBackfill() {
       1, (spec.to - spec.from + spec.chunk - std::chrono::seconds(1)) / spec.chunk);
   auto first = FirstBackfillChunk(name);
   if (!first.ok() || *first < 0) return first.status();
-  auto total = source_.CountRange(spec.from, spec.to);
+  auto total = primary_.source->CountRange(spec.from, spec.to);
   if (!total.ok()) return total.status();
   BackfillProgress progress;
   progress.chunks = chunks;
   progress.cases_total = *total;
   // Cases per chunk on average, rounded up: large ranges are read with bulk jobs.
   std::int64_t const per_chunk = (*total + chunks - 1) / chunks;
-  stats_.bulk = source_.UsesBulk(per_chunk);
+  stats_.bulk = primary_.source->UsesBulk(per_chunk);
   if (stats_.bulk) logger_->info("{} cases: reading each chunk with bulk jobs", *total);
   for (std::int64_t i = *first; i < chunks; ++i) {
     Instant const a = spec.from + spec.chunk * i;
     Instant const b = std::min(spec.to, a + spec.chunk);
-    Status read = source_.ReadRange(a, b, per_chunk, [&](adapters::CasePage& page) {
-      Status st = EvaluatePage(page, ReadReason::kBackfill);
+    Status read = primary_.source->ReadRange(a, b, per_chunk, [&](adapters::CasePage& page) {
+      Status st = EvaluatePage(primary_, page, ReadReason::kBackfill);
       progress.cases_done += page.records;
       if (spec.on_progress) spec.on_progress(progress);
       return st;

@@ -32,6 +32,19 @@ std::string CallsText(adapters::ApiCalls const& calls) {
   return out;
 }
 
+// "  in salesforce: 12 planned, 12 written, 0 failed" per target system.
+void WriteBySystem(std::ostream& out, SyncStats const& st) {
+  if (st.actions_by_system.size() < 2) return;
+  for (auto const& [system, counts] : st.actions_by_system) {
+    auto count = [&](char const* what) {
+      auto it = counts.find(what);
+      return it == counts.end() ? std::int64_t{0} : it->second;
+    };
+    out << "  in " << system << ": " << count("planned") << " planned, " << count("written")
+        << " written, " << count("failed") << " failed\n";
+  }
+}
+
 }  // namespace
 
 std::string StatsJson(SyncStats const& stats, adapters::ApiCalls const& calls,
@@ -49,6 +62,7 @@ std::string StatsJson(SyncStats const& stats, adapters::ApiCalls const& calls,
   j["actions_failed"] = stats.actions_failed;
   j["actions_healed"] = stats.actions_healed;
   j["flags"] = stats.flags;
+  j["actions_by_system"] = stats.actions_by_system;
   if (stats.forge) {
     j["cases_linked"] = stats.cases_linked;
     j["forge"] = {{"tickets_read", stats.forge_tickets_read},
@@ -116,6 +130,7 @@ void WriteSummary(std::ostream& out, SyncOutcome const& outcome, bool dry_run) {
     out << "  " << action << std::string(action.size() < 24 ? 24 - action.size() : 1, ' ') << n
         << "\n";
   }
+  WriteBySystem(out, st);
   out << "api:     " << CallsText(outcome.calls) << "\n";
   if (st.forge) out << "         Forge: " << CallsText(outcome.forge_calls) << "\n";
 }
@@ -129,7 +144,7 @@ SyncJob::SyncJob(adapters::CaseSource& source, adapters::ActionSink& sink, store
       logger_(logger ? std::move(logger) : spdlog::default_logger()) {}
 
 SyncOutcome SyncJob::RunOnce(SyncOptions const& options) {
-  return SyncRun({source_, sink_, store_, policy_, logger_, forge_}, options).Run();
+  return SyncRun({{&source_, &sink_}, linked_, store_, policy_, logger_}, options).Run();
 }
 
 }  // namespace casebridge::sync

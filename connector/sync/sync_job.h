@@ -37,7 +37,6 @@
 
 #include "connector/adapters/ports.h"
 #include "connector/common/status.h"
-#include "connector/forge/client.h"
 #include "connector/store/state_store.h"
 #include "mappings/policy.h"
 
@@ -79,7 +78,7 @@ struct SyncOptions {
   /// Give up retrying a failed action after this many attempts.
   std::int64_t max_attempts = 5;
   /// The real time, and how long a feed post sent by a run that died may still be in flight
-  /// (see action_writer.h).
+  /// (see connector/adapters/salesforce/action_sink.h).
   Instant wall_now{};
   std::chrono::seconds in_flight_grace{std::chrono::minutes(2)};
   /// Set: run a backfill of this range instead of an incremental sync (watermarks untouched,
@@ -104,8 +103,10 @@ struct SyncStats {
   std::int64_t actions_healed = 0;    // found already written remotely
   std::int64_t actions_deferred = 0;  // feed posts possibly in flight from a run that died
   std::map<std::string, std::int64_t> actions_by_type;  // new ledger rows by action id
-  std::vector<std::string> problems;                    // bad records, first 100
-  // The Forge side (forge_side.h), when Forge is configured.
+  /// Per target system: "planned" (new ledger rows), "written", "failed".
+  std::map<std::string, std::map<std::string, std::int64_t>> actions_by_system;
+  std::vector<std::string> problems;  // bad records, first 100
+  // The linked system (Forge), when one is configured.
   bool forge = false;
   std::int64_t forge_tickets_read = 0;    // tickets changed since the Forge watermark
   std::int64_t forge_only_evaluated = 0;  // of those, tickets no Salesforce case is linked to
@@ -121,7 +122,13 @@ struct SyncOutcome {
   std::int64_t resumed_from_chunk = -1;  // backfill --resume: the first chunk of this run
   std::string lock_message;
   adapters::ApiCalls calls;        // the source system's API calls
-  adapters::ApiCalls forge_calls;  // when stats.forge
+  adapters::ApiCalls forge_calls;  // the linked system's, when stats.forge
+};
+
+/// One system the sync works with: where its cases come from and where its actions go.
+struct SyncSystem {
+  adapters::CaseSource* source = nullptr;
+  adapters::ActionSink* sink = nullptr;
 };
 
 class SyncJob {
@@ -131,9 +138,14 @@ class SyncJob {
   SyncJob(adapters::CaseSource& source, adapters::ActionSink& sink, store::StateStore& store,
           mappings::Policy const& policy, std::shared_ptr<spdlog::logger> logger);
 
-  /// Adds the Forge side (forge_side.h): Forge tickets are read and evaluated, and the
-  /// `forge_document` / `forge_service_ticket` actions planned and written.
-  void EnableForge(forge::Client client) { forge_ = std::move(client); }
+  /// Adds the linked system (Forge): its changed cases are read first (those naming a case of
+  /// the primary system are that case, read there; the others are evaluated as its own cases,
+  /// their actions rendered by `sink`), the links it reports are kept, and the cross-system
+  /// actions (cross_planner.h) planned and written. Its failure does not stop the primary
+  /// system's work; the run then ends with its error. Keeps references.
+  void AddLinkedSystem(adapters::CaseSource& source, adapters::ActionSink& sink) {
+    linked_ = SyncSystem{&source, &sink};
+  }
 
   SyncOutcome RunOnce(SyncOptions const& options);
 
@@ -143,7 +155,7 @@ class SyncJob {
   store::StateStore& store_;
   mappings::Policy const& policy_;
   std::shared_ptr<spdlog::logger> logger_;
-  std::optional<forge::Client> forge_;
+  std::optional<SyncSystem> linked_;
 };
 
 /// The human summary of a run: cases, flags by rule, actions, API calls.

@@ -7,7 +7,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "connector/adapters/salesforce/ids.h"
 #include "connector/common/failpoint.h"
 #include "connector/report/case_flags.h"
 
@@ -15,23 +14,19 @@ namespace casebridge::sync {
 namespace {
 
 using nlohmann::json;
-constexpr char kForgeSystem[] = "forge";
-constexpr char kForgeObject[] = "tickets";
-constexpr char kCaseObject[] = "Case";
 
-std::string ForgeKey(std::string const& ticket_id) {
-  return std::string(kForgeSystem) + ":" + ticket_id;
+adapters::ApiCalls CallsOf(std::optional<SyncSystem> const& system) {
+  return system ? system->source->Calls() : adapters::ApiCalls{};
 }
 
 }  // namespace
 
 SyncRun::SyncRun(SyncDeps deps, SyncOptions const& options)
-    : source_(deps.source),
-      sink_(deps.sink),
+    : primary_(deps.primary),
+      linked_(deps.linked),
       store_(deps.store),
       policy_(deps.policy),
-      logger_(deps.logger),
-      forge_(deps.forge),
+      logger_(std::move(deps.logger)),
       options_(options),
       now_(options.now),
       bookkeeping_(!options.dry_run || options.backfill.has_value()) {}
@@ -72,29 +67,28 @@ bool SyncRun::Acquire() {
   return true;
 }
 
-// Step 2: the engine and the source (Salesforce reads its queues); the Forge side.
+// Step 2: the engine and the sources (Salesforce reads its queues); the cross-system planner.
 Status SyncRun::Prepare() {
   auto calendar = engine::BusinessCalendar::Create(policy_.calendar);
   if (!calendar.ok()) return calendar.status();
   calendar_.emplace(*std::move(calendar));
   engine_.emplace(policy_, *calendar_);
-  if (auto s = source_.Prepare(); !s.ok()) return s;
-  if (forge_) {
-    forge_side_.emplace(*forge_, store_, logger_, options_.dry_run);
+  if (auto s = primary_.source->Prepare(); !s.ok()) return s;
+  if (linked_) {
     stats_.forge = true;
+    if (auto s = linked_->source->Prepare(); !s.ok()) {
+      LinkedFailed(s);
+    } else {
+      planner_.emplace(*linked_->sink, store_, logger_, options_.dry_run);
+    }
   }
   return OkStatus();
 }
 
 void SyncRun::Finish(Status status) {
   outcome_.status = std::move(status);
-  outcome_.calls = source_.Calls();
-  if (forge_ && stats_.forge) {
-    // Copies of a Forge client share its counters.
-    auto const f = forge_->calls();
-    outcome_.forge_calls = {
-        {{"login", f.login}, {"read", f.read}, {"write", f.write}, {"other", f.other}}};
-  }
+  outcome_.calls = primary_.source->Calls();
+  outcome_.forge_calls = CallsOf(linked_);
   if (!bookkeeping_) return;
   store::RunStatus rs = store::RunStatus::kSucceeded;
   if (outcome_.status.code() == StatusCode::kResourceExhausted) {
@@ -109,53 +103,37 @@ void SyncRun::Finish(Status status) {
 }
 
 Status SyncRun::RunSync() {
-  // The Forge side first, so the pages of the source see the links it finds.
-  if (auto s = ReadForge(); !s.ok()) return s;
-  if (auto s = ReadChanged(); !s.ok()) return s;
-  if (auto s = ReadLinked(); !s.ok()) return s;
+  // The linked system first, so the primary pages see the links it reports.
+  if (auto s = ReadLinkedChanges(); !s.ok()) return s;
+  if (auto s = ReadChanged(primary_); !s.ok()) return s;
+  if (auto s = ReadLinkedCases(); !s.ok()) return s;
   if (auto s = ReadDue(); !s.ok()) return s;
   if (auto s = WritePending(); !s.ok()) return s;
-  return forge_status_;
+  return linked_status_;
 }
 
-// A Forge failure does not stop the source's work: the run goes on without Forge and ends with
-// Forge's error.
-void SyncRun::ForgeFailed(Status status) {
-  forge_status_ = std::move(status);
-  logger_->error("Forge: {} (the {} work goes on; Forge's waits for the next run)",
-                 forge_status_.message(), source_.system());
-  forge_side_.reset();
+// A failure of the linked system does not stop the primary's work: the run goes on without it
+// and ends with its error.
+void SyncRun::LinkedFailed(Status status) {
+  linked_status_ = std::move(status);
+  linked_failed_ = true;
+  planner_.reset();
+  logger_->error("{}: {} (the {} work goes on; {}'s waits for the next run)",
+                 linked_->source->system(), linked_status_.message(), primary_.source->system(),
+                 linked_->source->system());
 }
 
-Status SyncRun::ReadForge() {
-  if (!forge_side_) return OkStatus();
-  auto fw = store_.GetWatermark(kForgeSystem, kForgeObject);
-  if (!fw.ok()) return fw.status();
-  Instant fsince = now_ - options_.initial_lookback;
-  std::optional<Instant> stored;
-  if (*fw) stored = ParseInstant((*fw)->modstamp);
-  if (stored) fsince = *stored - options_.overlap;
-  logger_->info("reading Forge tickets changed since {}", FormatInstant(fsince));
-  auto refresh = forge_side_->Refresh(fsince, now_, !*fw);
-  if (!refresh.ok()) {
-    ForgeFailed(refresh.status());
-    return OkStatus();
-  }
-  stats_.forge_tickets_read = refresh->tickets_read;
-  stats_.forge_skipped = static_cast<std::int64_t>(refresh->skipped.size());
-  for (auto const& bad : refresh->skipped) {
-    logger_->warn("skipped a Forge record: {}", bad.message());
-  }
-  // Never backwards: with nothing new, the read's watermark is `since` (overlap included).
-  Instant next = refresh->watermark;
-  if (stored) next = std::max(next, *stored);
-  store::Watermark const mark{kForgeSystem, kForgeObject, FormatInstant(next), "", now_};
-  return EvaluateForge(*refresh, mark, false);
+Status SyncRun::ReadLinkedChanges() {
+  if (!LinkedActive()) return OkStatus();
+  Status read = ReadChanged(*linked_);
+  if (read.ok() || !page_status_.ok()) return read;  // the store failing fails the run
+  LinkedFailed(read);
+  return OkStatus();
 }
 
-// Step 3: the cases changed since the watermark.
-Status SyncRun::ReadChanged() {
-  auto watermark = store_.GetWatermark(source_.system(), kCaseObject);
+// Step 3: the cases changed since the system's watermark (minus the overlap).
+Status SyncRun::ReadChanged(SyncSystem const& system) {
+  auto watermark = store_.GetWatermark(system.source->system(), system.source->object());
   if (!watermark.ok()) return watermark.status();
   Instant since = now_ - options_.initial_lookback;
   if (*watermark) {
@@ -164,83 +142,90 @@ Status SyncRun::ReadChanged() {
       return FailedPreconditionError("the stored watermark '" + (*watermark)->modstamp +
                                      "' is not a date-time");
     }
+    floors_[std::string(system.source->system())] = *t;
     since = *t - options_.overlap;
   }
-  logger_->info("reading cases modified since {}", FormatInstant(since));
-  return source_.ReadChanged(
-      since, [&](adapters::CasePage& page) { return EvaluatePage(page, ReadReason::kChanged); });
+  logger_->info("reading {} cases modified since {}", system.source->system(),
+                FormatInstant(since));
+  page_status_ = OkStatus();
+  return system.source->ReadChanged(since, !*watermark, [&](adapters::CasePage& page) {
+    page_status_ = EvaluatePage(system, page, ReadReason::kChanged);
+    return page_status_;
+  });
 }
 
-// Cases a changed Forge ticket names and this run has not evaluated: their Forge actions may
-// have become possible (a new link) even though the case itself did not change.
-Status SyncRun::ReadLinked() {
+// Primary cases a changed linked record names and this run has not evaluated: their linked
+// actions may have become possible (a new link) even though the case itself did not change.
+Status SyncRun::ReadLinkedCases() {
   std::vector<std::string> ids;
   std::set<std::string> seen;
   for (auto const& id : linked_cases_) {
-    if (evaluated_.count(id) == 0 && seen.insert(id).second) ids.push_back(id);
+    if (evaluated_.count(Key(primary_, id)) == 0 && seen.insert(id).second) ids.push_back(id);
   }
-  return ReadByIds(ids, ReadReason::kLinked);
+  return ReadByIds(primary_, ids, ReadReason::kLinked);
 }
 
-// Step 4: cases whose clocks came due (the source's by id, Forge-only tickets through Forge).
+// Step 4: cases whose clocks came due, read by id from their system.
 Status SyncRun::ReadDue() {
   for (int round = 0; round < 1000; ++round) {
     auto due = store_.ListDueCases(now_, options_.due_per_round);
     if (!due.ok()) return due.status();
-    std::vector<std::string> ids;
-    std::vector<std::string> forge_ids;
-    for (auto const& t : *due) {
-      if (t.system == source_.system() && evaluated_.count(t.case_id) == 0) {
-        ids.push_back(t.case_id);
-      }
-      if (t.system == kForgeSystem && evaluated_.count(ForgeKey(t.case_id)) == 0) {
-        forge_ids.push_back(t.case_id);
-      }
+    std::vector<store::TrackedCase> todo;
+    for (auto& t : *due) {
+      if (evaluated_.count(t.system + ":" + t.case_id) == 0) todo.push_back(std::move(t));
     }
-    if (ids.empty() && forge_ids.empty()) break;
-    if (auto s = ReadByIds(ids, ReadReason::kDue); !s.ok()) return s;
-    if (auto s = ReadDueForge(forge_ids); !s.ok()) return s;
+    if (todo.empty()) break;
+    if (auto s = ReadDueOf(todo); !s.ok()) return s;
     if (options_.dry_run) break;  // nothing moves forward in a dry run
   }
   return OkStatus();
 }
 
-Status SyncRun::ReadDueForge(std::vector<std::string> const& ids) {
-  if (ids.empty()) return OkStatus();
-  std::set<std::string> seen;
-  if (forge_side_) {
-    auto again = forge_side_->ReadDue(ids, now_);
-    if (!again.ok()) {
-      ForgeFailed(again.status());
+Status SyncRun::ReadDueOf(std::vector<store::TrackedCase> const& due) {
+  std::vector<std::string> primary_ids;
+  std::vector<std::string> linked_ids;
+  for (auto const& t : due) {
+    if (t.system == primary_.source->system()) {
+      primary_ids.push_back(t.case_id);
+    } else if (linked_ && t.system == linked_->source->system()) {
+      linked_ids.push_back(t.case_id);
     } else {
-      for (auto const& t : again->forge_only_tickets) seen.insert(t.id);
-      if (auto s = EvaluateForge(*again, std::nullopt, true); !s.ok()) return s;
+      // A system no longer configured: no more re-checks of its cases.
+      evaluated_.insert(t.system + ":" + t.case_id);
+      if (options_.dry_run) continue;
+      if (auto s = store_.SetNextCheck(t.system, t.case_id, std::nullopt, now_); !s.ok()) return s;
     }
   }
-  // Gone from Forge, linked to a case now, or Forge no longer configured: no more re-checks of
-  // this ticket as a Forge case. (Forge failing in this run: kept as due.)
-  for (auto const& id : ids) {
-    if (seen.count(id) != 0) continue;
-    evaluated_.insert(ForgeKey(id));
-    if (options_.dry_run || (forge_ && !forge_side_)) continue;
-    if (auto s = store_.SetNextCheck(kForgeSystem, id, std::nullopt, now_); !s.ok()) return s;
+  if (auto s = ReadByIds(primary_, primary_ids, ReadReason::kDue); !s.ok()) return s;
+  if (linked_ids.empty()) return OkStatus();
+  if (!LinkedActive()) {  // kept due for the next run
+    for (auto const& id : linked_ids) evaluated_.insert(Key(*linked_, id));
+    return OkStatus();
   }
+  Status read = ReadByIds(*linked_, linked_ids, ReadReason::kDue);
+  if (read.ok() || !page_status_.ok()) return read;
+  LinkedFailed(read);
+  for (auto const& id : linked_ids) evaluated_.insert(Key(*linked_, id));
   return OkStatus();
 }
 
 // Reads the given cases by id and evaluates them even if unchanged.
-Status SyncRun::ReadByIds(std::vector<std::string> const& ids, ReadReason reason) {
+Status SyncRun::ReadByIds(SyncSystem const& system, std::vector<std::string> const& ids,
+                          ReadReason reason) {
   if (ids.empty()) return OkStatus();
-  Status s =
-      source_.ReadByIds(ids, [&](adapters::CasePage& page) { return EvaluatePage(page, reason); });
+  page_status_ = OkStatus();
+  Status s = system.source->ReadByIds(ids, [&](adapters::CasePage& page) {
+    page_status_ = EvaluatePage(system, page, reason);
+    return page_status_;
+  });
   if (!s.ok() || options_.dry_run) return s;
-  // Cases that no longer exist (deleted) or could not be converted: stop re-checking them.
+  // Cases that no longer exist, could not be converted or are now another system's: stop
+  // re-checking them.
   for (auto const& id : ids) {
-    if (evaluated_.count(id) != 0) continue;
-    if (auto st = store_.SetNextCheck(source_.system(), id, std::nullopt, now_); !st.ok()) {
+    if (!evaluated_.insert(Key(system, id)).second) continue;
+    if (auto st = store_.SetNextCheck(system.source->system(), id, std::nullopt, now_); !st.ok()) {
       return st;
     }
-    evaluated_.insert(id);
   }
   return OkStatus();
 }
@@ -252,46 +237,52 @@ Status SyncRun::WritePending() {
   if (options_.dry_run) return OkStatus();
   for (int pass = 0; pass < 2; ++pass) {
     std::set<std::string> changed;
-    adapters::WriteOptions wo{now_, options_.wall_now, options_.in_flight_grace, options_.run_id};
-    store::ActionQuery query;
-    query.states = {store::ActionState::kPlanned, store::ActionState::kFailed};
-    query.limit = 2000;
-    query.max_attempts = options_.max_attempts;
-    query.target_system = std::string(sink_.system());
-    while (true) {
-      auto rows = store_.ListActions(query);
-      if (!rows.ok()) return rows.status();
-      if (rows->empty()) break;
-      query.after_key = rows->back().action.key;
-      adapters::WriteReport wr = sink_.Write(*rows, wo);
-      stats_.actions_written += wr.written;
-      stats_.actions_failed += wr.failed;
-      stats_.actions_healed += wr.healed;
-      stats_.actions_deferred += wr.deferred;
-      changed.insert(wr.changed_cases.begin(), wr.changed_cases.end());
-      if (!wr.status.ok()) return wr.status;
-      if (rows->size() < query.limit) break;
+    if (auto s = WriteSystem(primary_, changed); !s.ok()) return s;
+    if (LinkedActive()) {
+      if (auto s = WriteSystem(*linked_, changed); !s.ok()) LinkedFailed(s);
     }
-    if (auto s = WriteForge(); !s.ok()) return s;
     if (changed.empty() || pass == 1) break;
-    if (auto s = ReadByIds({changed.begin(), changed.end()}, ReadReason::kReread); !s.ok()) {
+    if (auto s = ReadByIds(primary_, {changed.begin(), changed.end()}, ReadReason::kReread);
+        !s.ok()) {
       return s;
     }
   }
   return OkStatus();
 }
 
-Status SyncRun::WriteForge() {
-  if (!forge_side_) return OkStatus();
-  adapters::WriteOptions wo{now_, options_.wall_now, options_.in_flight_grace, options_.run_id};
-  adapters::WriteReport fr = forge_side_->WritePending(wo, options_.max_attempts);
-  stats_.actions_written += fr.written;
-  stats_.actions_failed += fr.failed;
-  stats_.actions_healed += fr.healed;
-  return fr.status;
+Status SyncRun::WriteSystem(SyncSystem const& system, std::set<std::string>& changed) {
+  adapters::WriteOptions const wo{now_, options_.wall_now, options_.in_flight_grace,
+                                  options_.run_id};
+  store::ActionQuery query;
+  query.states = {store::ActionState::kPlanned, store::ActionState::kFailed};
+  query.limit = 2000;
+  query.max_attempts = options_.max_attempts;
+  query.target_system = std::string(system.sink->system());
+  auto& by_system = stats_.actions_by_system[query.target_system];
+  while (true) {
+    auto rows = store_.ListActions(query);
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) break;
+    query.after_key = rows->back().action.key;
+    adapters::WriteReport wr = system.sink->Write(*rows, wo);
+    stats_.actions_written += wr.written;
+    stats_.actions_failed += wr.failed;
+    stats_.actions_healed += wr.healed;
+    stats_.actions_deferred += wr.deferred;
+    by_system["written"] += wr.written;
+    by_system["failed"] += wr.failed;
+    changed.insert(wr.changed_cases.begin(), wr.changed_cases.end());
+    if (!wr.status.ok()) return wr.status;
+    if (rows->size() < query.limit) break;
+  }
+  return OkStatus();
 }
 
-void SyncRun::Count(ReadReason reason) {
+void SyncRun::Count(SyncSystem const& system, ReadReason reason) {
+  if (!IsPrimary(system)) {
+    ++(reason == ReadReason::kDue ? stats_.forge_due : stats_.forge_only_evaluated);
+    return;
+  }
   ++stats_.cases_evaluated;
   switch (reason) {
     case ReadReason::kDue:
@@ -309,24 +300,52 @@ void SyncRun::Count(ReadReason reason) {
   }
 }
 
-// The cases of a page to evaluate: a changed case already evaluated at this very version (an
-// overlap re-read), or already evaluated in this run, is skipped.
+void SyncRun::CountPage(SyncSystem const& system, adapters::CasePage const& page,
+                        ReadReason reason) {
+  if (IsPrimary(system)) {
+    stats_.cases_read += page.records;
+    for (auto const& bad : page.skipped) {
+      ++stats_.bad_records;
+      if (stats_.problems.size() < 100) stats_.problems.push_back(bad.message());
+      logger_->error("skipped a case record: {}", bad.message());
+    }
+    return;
+  }
+  if (reason == ReadReason::kChanged) stats_.forge_tickets_read += page.records;
+  stats_.forge_skipped += static_cast<std::int64_t>(page.skipped.size());
+  for (auto const& bad : page.skipped) {
+    logger_->warn("skipped a {} record: {}", system.source->system(), bad.message());
+  }
+}
+
+// The cases of a page to evaluate. A linked-system case naming a primary case is that case:
+// it is read on the primary side instead (now, and with the watermark, should this run stop
+// first). A primary case changed but already evaluated at this very version (an overlap
+// re-read), or evaluated in this run, is skipped. (A linked system's version need not cover its
+// related records, so its cases are always evaluated.)
 StatusOr<std::vector<adapters::SourcedCase const*>> SyncRun::SelectToEvaluate(
-    adapters::CasePage const& page, ReadReason reason) {
+    SyncSystem const& system, adapters::CasePage const& page, ReadReason reason, PageWork& work) {
   std::vector<adapters::SourcedCase const*> out;
+  bool const skip_unchanged = reason == ReadReason::kChanged && IsPrimary(system);
   std::unordered_map<std::string, std::string> known;
-  if (reason == ReadReason::kChanged && !page.cases.empty()) {
+  if (skip_unchanged && !page.cases.empty()) {
     std::vector<std::string> ids;
     ids.reserve(page.cases.size());
     for (auto const& c : page.cases) ids.push_back(c.snapshot.id);
-    auto tracked = store_.GetTrackedCases(source_.system(), ids);
+    auto tracked = store_.GetTrackedCases(system.source->system(), ids);
     if (!tracked.ok()) return tracked.status();
     for (auto& t : *tracked) known.emplace(t.case_id, std::move(t.modstamp));
   }
   for (auto const& c : page.cases) {
-    if (reason == ReadReason::kChanged) {
+    if (!c.linked_case_id.empty()) {
+      work.due_now.push_back(c.linked_case_id);
+      linked_cases_.push_back(c.linked_case_id);
+      continue;
+    }
+    if (skip_unchanged) {
       auto it = known.find(c.snapshot.id);
-      if ((it != known.end() && it->second == c.version) || evaluated_.count(c.snapshot.id) != 0) {
+      if ((it != known.end() && it->second == c.version) ||
+          evaluated_.count(Key(system, c.snapshot.id)) != 0) {
         ++stats_.cases_unchanged;
         continue;
       }
@@ -336,64 +355,77 @@ StatusOr<std::vector<adapters::SourcedCase const*>> SyncRun::SelectToEvaluate(
   return out;
 }
 
-// Evaluates one page: flags, actions rendered by the sink, tracked versions; then the Forge
-// actions of the evaluated cases; then commits it all with the read position.
-Status SyncRun::EvaluatePage(adapters::CasePage& page, ReadReason reason) {
-  stats_.cases_read += page.records;
-  for (auto const& bad : page.skipped) {
-    ++stats_.bad_records;
-    if (stats_.problems.size() < 100) stats_.problems.push_back(bad.message());
-    logger_->error("skipped a case record: {}", bad.message());
+// Evaluates one page: flags, actions rendered by the system's sink, tracked versions; then the
+// cross-system actions of the evaluated cases; then commits it all with the read position.
+Status SyncRun::EvaluatePage(SyncSystem const& system, adapters::CasePage& page,
+                             ReadReason reason) {
+  CountPage(system, page, reason);
+  if (planner_) {
+    if (auto s = planner_->Remember(std::move(page.links), now_); !s.ok()) return s;
   }
-  auto selected = SelectToEvaluate(page, reason);
-  if (!selected.ok()) return selected.status();
-  auto const& cases = *selected;
   PageWork work;
-  for (auto const* c : cases) {
-    evaluated_.insert(c->snapshot.id);
-    Count(reason);
+  auto selected = SelectToEvaluate(system, page, reason, work);
+  if (!selected.ok()) return selected.status();
+  for (auto const* c : *selected) {
+    evaluated_.insert(Key(system, c->snapshot.id));
+    Count(system, reason);
     store::CaseFlags cf;
-    std::optional<Instant> const next_check = Assess(c->snapshot, c, c->owner_name, cf);
+    std::optional<Instant> const next_check = Assess(*c, cf);
     work.flags.push_back(std::move(cf));
-    if (auto s = PlanActions(*c, work); !s.ok()) return s;
+    if (auto s = PlanActions(system, *c, work); !s.ok()) return s;
     for (auto const& [key, id] : c->written) work.remote_keys.emplace_back(key, id);
     store::TrackedCase t;
-    t.system = c->system;
+    t.system = std::string(system.source->system());
     t.case_id = c->snapshot.id;
     t.modstamp = c->version;
     t.next_check = c->snapshot.closed_at ? std::nullopt : next_check;
     work.tracked.push_back(std::move(t));
   }
-  if (forge_side_) {
-    ForgePlanStats fs;
-    auto forge_actions = forge_side_->PlanForCases(cases, now_, fs);
-    if (!forge_actions.ok()) return forge_actions.status();
-    stats_.forge_unlinked_open_cases += fs.unlinked_open_cases;
-    for (auto& a : *forge_actions) work.actions.push_back(std::move(a));
-  }
-  std::optional<store::Watermark> mark;
-  if (reason == ReadReason::kChanged && !page.last_version.empty()) {
-    mark = store::Watermark{std::string(source_.system()), kCaseObject, page.last_version,
-                            page.last_id, now_};
-  }
-  return CommitPage(work, mark);
+  if (auto s = PlanAcross(system, *selected, work); !s.ok()) return s;
+  return CommitPage(work, reason == ReadReason::kChanged ? MarkOf(system, page) : std::nullopt);
 }
 
-// Evaluates one snapshot into evaluation_: its flags into `cf` and the summary counts; returns
-// its next check (a pending flag's due). `c`: the sourced case, for the report facts.
-std::optional<Instant> SyncRun::Assess(engine::Snapshot const& s, adapters::SourcedCase const* c,
-                                       std::string_view owner_name, store::CaseFlags& cf) {
+// The watermark after a page of changes: its read position, never before the stored one.
+std::optional<store::Watermark> SyncRun::MarkOf(SyncSystem const& system,
+                                                adapters::CasePage const& page) const {
+  if (page.last_version.empty()) return std::nullopt;
+  std::string version = page.last_version;
+  std::string id = page.last_id;
+  auto floor = floors_.find(std::string(system.source->system()));
+  auto const at = ParseInstant(version);
+  if (floor != floors_.end() && at && *at < floor->second) {
+    version = FormatInstant(floor->second);
+    id.clear();
+  }
+  return store::Watermark{std::string(system.source->system()),
+                          std::string(system.source->object()), version, id, now_};
+}
+
+// The linked system's actions for the evaluated cases (forge_document, forge_service_ticket).
+Status SyncRun::PlanAcross(SyncSystem const& system,
+                           std::vector<adapters::SourcedCase const*> const& cases, PageWork& work) {
+  if (!planner_ || cases.empty()) return OkStatus();
+  StatusOr<std::vector<store::PlannedAction>> actions =
+      IsPrimary(system) ? planner_->PlanForCases(cases, now_, stats_.forge_unlinked_open_cases)
+                        : planner_->PlanForOwnCases(cases, now_);
+  if (!actions.ok()) return actions.status();
+  for (auto& a : *actions) work.actions.push_back(std::move(a));
+  return OkStatus();
+}
+
+// Evaluates one case into evaluation_: its flags into `cf` and the summary counts; returns its
+// next check (a pending flag's due).
+std::optional<Instant> SyncRun::Assess(adapters::SourcedCase const& c, store::CaseFlags& cf) {
+  engine::Snapshot const& s = c.snapshot;
   engine_->Evaluate(s, now_, evaluation_);
   cf.case_id = s.id;
   report::CaseFacts facts;
-  facts.owner_name = std::string(owner_name);
-  if (c != nullptr) {
-    facts.subject = c->subject;
-    facts.installer_name = c->installer_name;
-  }
+  facts.owner_name = c.owner_name;
+  facts.subject = c.subject;
+  facts.installer_name = c.installer_name;
   std::optional<Instant> next_check;
   // The summary counts each case's latest evaluation once.
-  auto& last = last_flags_[s.source == kForgeSystem ? ForgeKey(s.id) : s.id];
+  auto& last = last_flags_[c.system + ":" + s.id];
   for (auto const& [rule, status] : last) --stats_.flags[std::string(rule)][std::string(status)];
   last.clear();
   for (auto const& f : evaluation_.flags) {
@@ -411,10 +443,11 @@ std::optional<Instant> SyncRun::Assess(engine::Snapshot const& s, adapters::Sour
   return next_check;
 }
 
-// The actions of the last evaluation that the sink can express, into the page's ledger rows.
-Status SyncRun::PlanActions(adapters::SourcedCase const& c, PageWork& work) {
+// The actions of the last evaluation that the case's system can express, into ledger rows.
+Status SyncRun::PlanActions(SyncSystem const& system, adapters::SourcedCase const& c,
+                            PageWork& work) {
   for (auto const& a : evaluation_.actions) {
-    auto payload = sink_.Render(c, a);
+    auto payload = system.sink->Render(c, a);
     if (!payload.ok()) {
       logger_->error("case {}: {}", c.snapshot.id, payload.status().message());
       continue;
@@ -427,7 +460,7 @@ Status SyncRun::PlanActions(adapters::SourcedCase const& c, PageWork& work) {
     p.n = a.n;
     p.rule_id = std::string(mappings::RuleName(a.rule));
     p.kind = std::string(mappings::ActionKindName(a.kind));
-    p.target_system = std::string(sink_.system());
+    p.target_system = std::string(system.sink->system());
     p.due = a.due;
     p.payload = std::move(**payload);
     p.evidence = json{{"rule", p.rule_id},
@@ -439,38 +472,6 @@ Status SyncRun::PlanActions(adapters::SourcedCase const& c, PageWork& work) {
   return OkStatus();
 }
 
-// Forge-only tickets (no case of the source names them) are evaluated as Forge cases; the Forge
-// actions they call for are planned. `mark`: the Forge watermark to store with them.
-Status SyncRun::EvaluateForge(ForgeRefresh& refresh, std::optional<store::Watermark> const& mark,
-                              bool due) {
-  PageWork work;
-  for (std::size_t i = 0; i < refresh.forge_only.size(); ++i) {
-    auto const& ticket = refresh.forge_only_tickets[i];
-    auto const& snap = refresh.forge_only[i];
-    evaluated_.insert(ForgeKey(ticket.id));
-    ++(due ? stats_.forge_due : stats_.forge_only_evaluated);
-    store::CaseFlags cf;
-    std::optional<Instant> const next_check = Assess(snap, nullptr, ticket.assigned_to, cf);
-    work.flags.push_back(std::move(cf));
-    auto service = forge_side_->PlanForForgeTicket(ticket, snap, now_);
-    if (!service.ok()) return service.status();
-    if (*service) work.actions.push_back(std::move(**service));
-    work.tracked.push_back({kForgeSystem, ticket.id, FormatInstant(ticket.updated_at),
-                            snap.closed_at ? std::nullopt : next_check, Instant{}});
-  }
-  // The cases these tickets name are read again in this run, and are due in the store with the
-  // Forge watermark, so a run that stops first still gets to them next time.
-  for (auto& id : refresh.linked_cases) {
-    if (!adapters::sfid::IsCaseId(id)) {
-      logger_->warn("a Forge ticket names '{}', which is not a Salesforce Case id", id);
-      continue;
-    }
-    work.due_now.push_back(id);
-    linked_cases_.push_back(std::move(id));
-  }
-  return CommitPage(work, mark);
-}
-
 // Step 5 for one page: the ledger rows, flags, tracked cases and the watermark, in one
 // transaction (a dry run only counts what would be planned).
 Status SyncRun::CommitPage(PageWork const& work, std::optional<store::Watermark> const& mark) {
@@ -479,18 +480,19 @@ Status SyncRun::CommitPage(PageWork const& work, std::optional<store::Watermark>
   if (!tx.ok()) return tx.status();
   auto planned = store_.PlanActions(work.actions, now_);
   if (!planned.ok()) return planned.status();
-  stats_.actions_planned += static_cast<std::int64_t>(planned->new_keys.size());
   stats_.actions_known += static_cast<std::int64_t>(planned->already_known);
-  for (auto const& key : planned->new_keys) {
-    auto const a = key.find(':');
-    auto const b = key.find(':', a + 1);
-    ++stats_.actions_by_type[key.substr(a + 1, b - a - 1)];
+  std::set<std::string> const fresh(planned->new_keys.begin(), planned->new_keys.end());
+  for (auto const& a : work.actions) {
+    if (fresh.count(a.key) == 0) continue;
+    ++stats_.actions_planned;
+    ++stats_.actions_by_type[a.action_id];
+    ++stats_.actions_by_system[a.target_system]["planned"];
   }
   if (auto s = Heal(work); !s.ok()) return s;
   if (auto s = store_.ReplaceCaseFlags(work.flags, now_); !s.ok()) return s;
   if (auto s = store_.UpsertTrackedCases(work.tracked, now_); !s.ok()) return s;
   for (auto const& id : work.due_now) {
-    if (auto s = store_.SetNextCheck(source_.system(), id, now_, now_); !s.ok()) return s;
+    if (auto s = store_.SetNextCheck(primary_.source->system(), id, now_, now_); !s.ok()) return s;
   }
   if (mark) {
     if (auto s = store_.SetWatermark(*mark); !s.ok()) return s;
@@ -515,6 +517,7 @@ Status SyncRun::CountDryRun(PageWork const& work) {
     } else {
       ++stats_.actions_planned;
       ++stats_.actions_by_type[a.action_id];
+      ++stats_.actions_by_system[a.target_system]["planned"];
     }
   }
   return OkStatus();

@@ -1,5 +1,5 @@
 // One run of SyncJob (sync_job.h): the steps of the flow there, as methods sharing the run's
-// state (what was evaluated, the summary counts, the Forge side).
+// state (what was evaluated, the summary counts, the cross-system planner).
 #pragma once
 
 #include <cstdint>
@@ -16,7 +16,7 @@
 #include "connector/common/status.h"
 #include "connector/engine/engine.h"
 #include "connector/store/state_store.h"
-#include "connector/sync/forge_side.h"
+#include "connector/sync/cross_planner.h"
 #include "connector/sync/sync_job.h"
 
 namespace casebridge::sync {
@@ -25,7 +25,7 @@ namespace casebridge::sync {
 enum class ReadReason : std::uint8_t {
   kChanged,   // changed since the watermark: skipped when its version was already evaluated
   kDue,       // a pending clock came due
-  kLinked,    // a changed Forge ticket names it
+  kLinked,    // a changed record of the linked system names it
   kReread,    // this run's own writes changed it
   kBackfill,  // in the backfill's range
 };
@@ -36,16 +36,15 @@ struct PageWork {
   std::vector<store::CaseFlags> flags;
   std::vector<store::TrackedCase> tracked;
   std::vector<std::pair<std::string, std::string>> remote_keys;  // key -> remote id found
-  std::vector<std::string> due_now;  // cases to re-evaluate in this run (or the next)
+  std::vector<std::string> due_now;  // primary cases to re-evaluate in this run (or the next)
 };
 
 struct SyncDeps {
-  adapters::CaseSource& source;
-  adapters::ActionSink& sink;
+  SyncSystem primary;
+  std::optional<SyncSystem> linked;
   store::StateStore& store;
   mappings::Policy const& policy;
   std::shared_ptr<spdlog::logger> logger;
-  std::optional<forge::Client> const& forge;
 };
 
 class SyncRun {
@@ -59,42 +58,50 @@ class SyncRun {
   bool Acquire();
   Status Prepare();
   Status RunSync();
-  Status ReadForge();
-  Status ReadChanged();
-  Status ReadLinked();
+  Status ReadLinkedChanges();
+  Status ReadChanged(SyncSystem const& system);
+  Status ReadLinkedCases();
   Status ReadDue();
-  Status ReadDueForge(std::vector<std::string> const& ids);
+  Status ReadDueOf(std::vector<store::TrackedCase> const& due);
   Status WritePending();
-  Status WriteSystem(adapters::ActionSink& sink);
-  Status WriteForge();
+  Status WriteSystem(SyncSystem const& system, std::set<std::string>& changed);
   void Finish(Status status);
+  void LinkedFailed(Status status);
   // Backfill (backfill.cc).
   Status RunBackfill();
   StatusOr<std::int64_t> FirstBackfillChunk(std::string const& name);
   Status SaveBackfillCheckpoint(std::string const& name, std::int64_t done, std::int64_t chunks);
 
   // Evaluation of what was read.
-  Status EvaluatePage(adapters::CasePage& page, ReadReason reason);
+  Status EvaluatePage(SyncSystem const& system, adapters::CasePage& page, ReadReason reason);
+  void CountPage(SyncSystem const& system, adapters::CasePage const& page, ReadReason reason);
   StatusOr<std::vector<adapters::SourcedCase const*>> SelectToEvaluate(
-      adapters::CasePage const& page, ReadReason reason);
-  void Count(ReadReason reason);
-  std::optional<Instant> Assess(engine::Snapshot const& s, adapters::SourcedCase const* c,
-                                std::string_view owner_name, store::CaseFlags& cf);
-  Status PlanActions(adapters::SourcedCase const& c, PageWork& work);
-  Status EvaluateForge(ForgeRefresh& refresh, std::optional<store::Watermark> const& mark,
-                       bool due);
-  Status ReadByIds(std::vector<std::string> const& ids, ReadReason reason);
+      SyncSystem const& system, adapters::CasePage const& page, ReadReason reason, PageWork& work);
+  void Count(SyncSystem const& system, ReadReason reason);
+  std::optional<Instant> Assess(adapters::SourcedCase const& c, store::CaseFlags& cf);
+  Status PlanActions(SyncSystem const& system, adapters::SourcedCase const& c, PageWork& work);
+  Status PlanAcross(SyncSystem const& system,
+                    std::vector<adapters::SourcedCase const*> const& cases, PageWork& work);
+  std::optional<store::Watermark> MarkOf(SyncSystem const& system,
+                                         adapters::CasePage const& page) const;
+  Status ReadByIds(SyncSystem const& system, std::vector<std::string> const& ids,
+                   ReadReason reason);
   Status CommitPage(PageWork const& work, std::optional<store::Watermark> const& mark);
   Status CountDryRun(PageWork const& work);
   Status Heal(PageWork const& work);
-  void ForgeFailed(Status status);
+  [[nodiscard]] bool IsPrimary(SyncSystem const& system) const {
+    return system.source == primary_.source;
+  }
+  [[nodiscard]] bool LinkedActive() const { return linked_.has_value() && !linked_failed_; }
+  static std::string Key(SyncSystem const& system, std::string const& id) {
+    return std::string(system.source->system()) + ":" + id;
+  }
 
-  adapters::CaseSource& source_;
-  adapters::ActionSink& sink_;
+  SyncSystem primary_;
+  std::optional<SyncSystem> linked_;
   store::StateStore& store_;
   mappings::Policy const& policy_;
   std::shared_ptr<spdlog::logger> logger_;
-  std::optional<forge::Client> const& forge_;
   SyncOptions const& options_;
   Instant const now_;
   bool const bookkeeping_;  // a dry-run sync touches nothing; a backfill keeps its checkpoint
@@ -105,10 +112,13 @@ class SyncRun {
   std::optional<engine::BusinessCalendar> calendar_;
   std::optional<engine::Engine> engine_;
   engine::Evaluation evaluation_;
-  std::optional<ForgeSide> forge_side_;
-  Status forge_status_;                    // what stopped the Forge side in this run
-  std::vector<std::string> linked_cases_;  // cases named by the Forge tickets read
-  std::set<std::string> evaluated_;        // "<case id>" and "forge:<ticket id>" evaluated
+  std::optional<CrossPlanner> planner_;  // when a linked system is configured and working
+  bool linked_failed_ = false;
+  Status linked_status_;  // what stopped the linked system in this run
+  Status page_status_;    // the last page's evaluation (vs. the read's error)
+  std::unordered_map<std::string, Instant> floors_;  // system -> stored watermark
+  std::vector<std::string> linked_cases_;            // primary cases named by linked records read
+  std::set<std::string> evaluated_;                  // "<system>:<case id>" evaluated in this run
   /// Per case evaluated in this run, its flags' (rule, status) as last counted in stats_.flags.
   std::unordered_map<std::string, std::vector<std::pair<std::string_view, std::string_view>>>
       last_flags_;

@@ -83,6 +83,16 @@ TEST(DemoCli, FirstRunWritesTheActionsASecondRunWritesNothing) {
   std::map<std::string, int> services;
   for (auto const& t : forge["service_tickets"]) ++services[text(t, "ticket_id")];
   for (auto const& [ticket, n] : services) EXPECT_EQ(n, 1) << ticket;
+  // Cases that exist only in Forge get their follow-ups as Forge tasks, each exactly once, and
+  // the summary says what was written in each system.
+  std::map<std::string, int> forge_tasks;
+  for (auto const& t : forge["tasks"]) {
+    if (!text(t, "external_key").empty()) ++forge_tasks[text(t, "external_key")];
+  }
+  EXPECT_FALSE(forge_tasks.empty());
+  for (auto const& [key, n] : forge_tasks) EXPECT_EQ(n, 1) << key;
+  EXPECT_GT(Count(first.out, R"(in forge: \d+ planned, (\d+) written)"), 0) << first.out;
+  EXPECT_GT(Count(first.out, R"(in salesforce: \d+ planned, (\d+) written)"), 0) << first.out;
 }
 
 TEST(DemoCli, FreshStartsOverWithANewOrg) {

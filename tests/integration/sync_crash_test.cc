@@ -181,7 +181,8 @@ class SyncCrash : public ::testing::TestWithParam<Scenario> {
         {{store::ActionState::kPlanned, store::ActionState::kWritten, store::ActionState::kFailed},
          "",
          100000,
-         std::nullopt});
+         std::nullopt,
+         ""});
     ASSERT_TRUE(rows.ok());
     EXPECT_EQ(rows->size(), static_cast<std::size_t>(kActions));
     auto const tasks = sync_test::TaskKeys(*emulator_);

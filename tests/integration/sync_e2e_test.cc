@@ -259,7 +259,7 @@ TEST_P(SyncE2e, DryRunWritesNothingAnywhere) {
   EXPECT_EQ(emulator_->OwnerWrites().size(), 0u);
   auto store = OpenStore();
   auto rows = store->ListActions(
-      {{store::ActionState::kPlanned, store::ActionState::kWritten}, "", 100, std::nullopt});
+      {{store::ActionState::kPlanned, store::ActionState::kWritten}, "", 100, std::nullopt, ""});
   ASSERT_TRUE(rows.ok());
   EXPECT_TRUE(rows->empty());
   // The real run afterwards still does everything.

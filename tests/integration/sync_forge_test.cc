@@ -108,7 +108,12 @@ json ForgeSeed() {
   json pending = ticket("TCK-P", "", 1);
   pending["created_at"] = "2026-03-05T13:00:00Z";
   pending["updated_at"] = "2026-03-05T13:00:00Z";
-  return {{"tickets", json::array({ticket("TCK-G", kCaseG, 3), ticket("TCK-H", kCaseH, 3),
+  // The agent forge.json's tasks.assign.default names: Forge-only cases' tasks go to her.
+  return {{"users", json::array({{{"id", "u-dana"},
+                                  {"email", "dana@forge.sandbox"},
+                                  {"name", "Dana Whitfield"},
+                                  {"role", "agent"}}})},
+          {"tickets", json::array({ticket("TCK-G", kCaseG, 3), ticket("TCK-H", kCaseH, 3),
                                    ticket("TCK-F", "", 3), pending})},
           {"interactions", json::array({{{"id", "INT-1"},
                                          {"ticket_id", "TCK-G"},
@@ -188,6 +193,17 @@ class SyncForge : public ::testing::TestWithParam<std::string> {
     return out;
   }
 
+  // Forge task key (casebridge's ledger key) -> number of Forge tasks carrying it.
+  std::map<std::string, int> ForgeTasks() const {
+    std::map<std::string, int> out;
+    for (auto const& t : forge_->Records("tasks")) {
+      if (t.contains("external_key") && t["external_key"].is_string()) {
+        ++out[t["external_key"].get<std::string>()];
+      }
+    }
+    return out;
+  }
+
   // Forge ticket id -> number of service tickets on it.
   std::map<std::string, int> ServiceTickets() const {
     std::map<std::string, int> out;
@@ -258,6 +274,22 @@ TEST_P(SyncForge, MirrorsInteractionsAndCreatesServiceTicketsExactlyOnce) {
   EXPECT_THAT((*rows)[0].action.payload, HasSubstr(kEmailOut));
   EXPECT_THAT((*rows)[1].action.payload, HasSubstr(kCall));
   EXPECT_THAT((*rows)[2].action.payload, HasSubstr(kNote));
+  // The Forge-only tickets get their follow-ups as Forge tasks, once each; linked tickets get
+  // none (their Salesforce case has them).
+  auto const tasks = ForgeTasks();
+  EXPECT_EQ(tasks.count("TCK-P:tier_followup:1"), 1U) << r.out << r.err;
+  for (auto const& [key, n] : tasks) {
+    EXPECT_EQ(n, 1) << key;
+    EXPECT_TRUE(key.starts_with("TCK-F:") || key.starts_with("TCK-P:")) << key;
+  }
+  for (auto const& t : forge_->Records("tasks")) {
+    if (t.value("external_key", "") == "TCK-P:tier_followup:1") {
+      EXPECT_EQ(t.value("assigned_to", ""), "u-dana");  // forge.json tasks.assign.default
+      EXPECT_EQ(t.value("ticket_id", ""), "TCK-P");
+      EXPECT_THAT(t.value("title", ""), HasSubstr("update to the customer"));
+    }
+  }
+  EXPECT_THAT(r.out, HasSubstr("in forge: 6 planned, 6 written, 0 failed"));
   // The Forge-only ticket is evaluated and flagged as a Forge case.
   auto flags = (*store)->GetCaseFlags("TCK-F");
   ASSERT_TRUE(flags.ok());
@@ -271,6 +303,7 @@ TEST_P(SyncForge, MirrorsInteractionsAndCreatesServiceTicketsExactlyOnce) {
   EXPECT_THAT(again.out, HasSubstr("0 written"));
   EXPECT_EQ(Mirrors().size(), 4U);
   EXPECT_EQ(forge_->Records("service_tickets").size(), 3U);
+  EXPECT_EQ(ForgeTasks(), tasks);
 }
 
 TEST_P(SyncForge, DryRunPlansForgeRecordsWithoutWritingThem) {

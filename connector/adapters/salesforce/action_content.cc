@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "connector/adapters/action_text.h"
-#include "connector/adapters/salesforce/ids.h"
+#include "connector/adapters/salesforce_ids.h"
 
 namespace casebridge::adapters {
 namespace {

@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "connector/adapters/salesforce_ids.h"
+
 namespace casebridge::adapters {
 namespace bulk_case_reader_internal {
 namespace {
@@ -23,8 +25,6 @@ std::string Lower(std::string_view s) {
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
-
-std::string_view Id15(std::string_view id) { return id.size() > 15 ? id.substr(0, 15) : id; }
 
 // The column of `header` named `name` (ignoring case), or npos.
 std::size_t ColumnOf(std::vector<std::string> const& header, std::string const& name) {
@@ -161,30 +161,16 @@ Status CheckWidth(BulkRows const& rows, std::string const& what) {
 
 }  // namespace
 
-Status AssembleCasePages(BulkCaseQueries const& queries, BulkRows const& cases,
-                         std::vector<BulkRows> const& children, std::size_t records_per_page,
-                         salesforce::PageCallback const& on_page) {
-  if (records_per_page == 0) return InvalidArgumentError("records_per_page must be at least 1");
-  if (children.size() != queries.children.size()) {
-    return InvalidArgumentError("expected the rows of " + std::to_string(queries.children.size()) +
-                                " child queries, got " + std::to_string(children.size()));
-  }
-  if (cases.rows.empty()) {  // one empty, done page, as the REST query gives
-    salesforce::QueryPage page;
-    page.page_number = 1;
-    return on_page(page);
-  }
-  if (auto s = CheckWidth(cases, "Case"); !s.ok()) return s;
-  std::size_t const id_column = ColumnOf(cases.header, "Id");
-  if (id_column == std::string::npos) {
-    return InternalError("bulk results of Case have no Id column");
-  }
+namespace {
 
-  // Child rows by the 15-character id of their case, in the order the job returned them.
-  struct ChildIndex {
-    Layout layout;
-    std::unordered_map<std::string, std::vector<std::size_t>> rows_by_case;
-  };
+// Child rows by the 15-character id of their case, in the order the job returned them.
+struct ChildIndex {
+  Layout layout;
+  std::unordered_map<std::string, std::vector<std::size_t>> rows_by_case;
+};
+
+StatusOr<std::vector<ChildIndex>> IndexChildren(BulkCaseQueries const& queries,
+                                                std::vector<BulkRows> const& children) {
   std::vector<ChildIndex> indexes;
   indexes.reserve(children.size());
   for (std::size_t c = 0; c < children.size(); ++c) {
@@ -205,12 +191,16 @@ Status AssembleCasePages(BulkCaseQueries const& queries, BulkRows const& cases,
                               q.parent_field_selected ? std::string::npos : link);
     for (std::size_t r = 0; r < rows.rows.size(); ++r) {
       std::string const& parent = rows.rows[r][link];
-      if (!parent.empty()) index.rows_by_case[std::string(Id15(parent))].push_back(r);
+      if (!parent.empty()) index.rows_by_case[std::string(sfid::Key(parent))].push_back(r);
     }
     indexes.push_back(std::move(index));
   }
+  return indexes;
+}
 
-  // The REST query's order: modstamp, then Id (both sort as text in the uniform CSV forms).
+// The REST query's order: modstamp, then Id (both sort as text in the uniform CSV forms).
+StatusOr<std::vector<std::size_t>> SortedOrder(BulkCaseQueries const& queries,
+                                               BulkRows const& cases) {
   std::vector<std::size_t> keys;
   for (auto const& name : queries.order_by) {
     std::size_t const column = ColumnOf(cases.header, name);
@@ -228,46 +218,80 @@ Status AssembleCasePages(BulkCaseQueries const& queries, BulkRows const& cases,
     }
     return false;
   });
+  return order;
+}
 
+// One case row with its children, as the REST record text.
+std::string RenderCase(BulkCaseQueries const& queries, Layout const& case_layout,
+                       std::vector<std::string> const& row, std::size_t id_column,
+                       std::vector<ChildIndex> const& indexes,
+                       std::vector<BulkRows> const& children) {
+  ordered_json record = Render(case_layout, row, "Case");
+  std::string const case_key(sfid::Key(row[id_column]));
+  for (std::size_t c = 0; c < indexes.size(); ++c) {
+    auto const& rel = queries.children[c].child;
+    auto it = indexes[c].rows_by_case.find(case_key);
+    if (it == indexes[c].rows_by_case.end()) {
+      record[rel.relationship] = nullptr;
+      continue;
+    }
+    ordered_json list = ordered_json::array();
+    for (std::size_t const r : it->second) {
+      list.push_back(Render(indexes[c].layout, children[c].rows[r], rel.object));
+    }
+    ordered_json sub;
+    sub["totalSize"] = list.size();
+    sub["done"] = true;
+    sub["records"] = std::move(list);
+    record[rel.relationship] = std::move(sub);
+  }
+  return record.dump();
+}
+
+}  // namespace
+
+Status AssembleCasePages(BulkCaseQueries const& queries, BulkRows const& cases,
+                         std::vector<BulkRows> const& children, std::size_t records_per_page,
+                         salesforce::PageCallback const& on_page) {
+  if (records_per_page == 0) return InvalidArgumentError("records_per_page must be at least 1");
+  if (children.size() != queries.children.size()) {
+    return InvalidArgumentError("expected the rows of " + std::to_string(queries.children.size()) +
+                                " child queries, got " + std::to_string(children.size()));
+  }
+  if (cases.rows.empty()) {  // one empty, done page, as the REST query gives
+    salesforce::QueryPage page;
+    page.page_number = 1;
+    return on_page(page);
+  }
+  if (auto s = CheckWidth(cases, "Case"); !s.ok()) return s;
+  std::size_t const id_column = ColumnOf(cases.header, "Id");
+  if (id_column == std::string::npos) {
+    return InternalError("bulk results of Case have no Id column");
+  }
+  auto indexes = IndexChildren(queries, children);
+  if (!indexes.ok()) return indexes.status();
+  auto order = SortedOrder(queries, cases);
+  if (!order.ok()) return order.status();
   Layout const case_layout =
       MakeLayout(cases.header, queries.cases.column_types, std::string::npos);
-  auto const total = static_cast<std::int64_t>(order.size());
+  auto const total = static_cast<std::int64_t>(order->size());
   std::size_t next = 0;
   int page_number = 0;
   do {
-    std::size_t const end = std::min(order.size(), next + records_per_page);
+    std::size_t const end = std::min(order->size(), next + records_per_page);
     std::vector<std::string> texts;
     texts.reserve(end - next);
     for (; next < end; ++next) {
-      auto const& row = cases.rows[order[next]];
-      ordered_json record = Render(case_layout, row, "Case");
-      std::string const case_key(Id15(row[id_column]));
-      for (std::size_t c = 0; c < indexes.size(); ++c) {
-        auto const& rel = queries.children[c].child;
-        auto it = indexes[c].rows_by_case.find(case_key);
-        if (it == indexes[c].rows_by_case.end()) {
-          record[rel.relationship] = nullptr;
-          continue;
-        }
-        ordered_json list = ordered_json::array();
-        for (std::size_t const r : it->second) {
-          list.push_back(Render(indexes[c].layout, children[c].rows[r], rel.object));
-        }
-        ordered_json sub;
-        sub["totalSize"] = list.size();
-        sub["done"] = true;
-        sub["records"] = std::move(list);
-        record[rel.relationship] = std::move(sub);
-      }
-      texts.push_back(record.dump());
+      texts.push_back(RenderCase(queries, case_layout, cases.rows[(*order)[next]], id_column,
+                                 *indexes, children));
     }
     salesforce::QueryPage page;
     page.total_size = total;
-    page.done = next == order.size();
+    page.done = next == order->size();
     page.page_number = ++page_number;
     page.records.assign(texts.begin(), texts.end());
     if (auto s = on_page(page); !s.ok()) return s;
-  } while (next < order.size());
+  } while (next < order->size());
   return OkStatus();
 }
 

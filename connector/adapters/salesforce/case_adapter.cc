@@ -8,7 +8,7 @@
 #include <tuple>
 #include <utility>
 
-#include "connector/adapters/salesforce/ids.h"
+#include "connector/adapters/salesforce_ids.h"
 #include "connector/salesforce/records.h"
 #include "connector/salesforce/soql.h"
 
@@ -467,6 +467,7 @@ class SalesforceCaseAdapter::Converter {
       if (!at) continue;
       Interaction i;
       i.id = child_id;
+      i.link_key = std::string(sfid::Key(child_id));
       i.at = *at;
       i.kind = doc.kind;
       if (doc.kind == "note") {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "connector/adapters/salesforce/bulk_case_reader.h"
+#include "connector/adapters/salesforce_ids.h"
 #include "connector/salesforce/records.h"
 #include "connector/salesforce/soql.h"
 
@@ -50,6 +51,7 @@ SourcedCase ToSourcedCase(SalesforceCase&& c) {
   out.system = kSalesforceSystem;
   out.snapshot = std::move(c.snapshot);
   out.version = std::move(c.modstamp);
+  out.link_key = std::string(sfid::Key(out.snapshot.id));
   out.subject = std::move(c.subject);
   out.owner_name = std::move(c.owner_name);
   out.installer_name = std::move(c.installer_name);
@@ -86,7 +88,8 @@ Status SalesforceCaseSource::Deliver(salesforce::QueryPage const& page, bool pos
   return on_page(out);
 }
 
-Status SalesforceCaseSource::ReadChanged(Instant since, CasePageCallback const& on_page) {
+Status SalesforceCaseSource::ReadChanged(Instant since, bool /*first_run*/,
+                                         CasePageCallback const& on_page) {
   auto const& adapter = org_.adapter();
   std::string const soql = adapter.BuildQuery(adapter.signals().salesforce.case_fields.modstamp +
                                               " >= " + salesforce::Soql::DateTime(since));

@@ -66,8 +66,9 @@ class SalesforceCaseSource final : public CaseSource {
   SalesforceCaseSource(SalesforceOrg& org, SalesforceSourceOptions options = {});
 
   [[nodiscard]] std::string_view system() const override { return kSalesforceSystem; }
+  [[nodiscard]] std::string_view object() const override { return "Case"; }
   Status Prepare() override { return org_.Connect(); }
-  Status ReadChanged(Instant since, CasePageCallback const& on_page) override;
+  Status ReadChanged(Instant since, bool first_run, CasePageCallback const& on_page) override;
   Status ReadByIds(std::span<std::string const> ids, CasePageCallback const& on_page) override;
   Status ReadRange(Instant from, Instant to, std::int64_t expected_cases,
                    CasePageCallback const& on_page) override;

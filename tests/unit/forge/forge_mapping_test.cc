@@ -1,6 +1,7 @@
 // forge.json: the shipped mapping loads cleanly, bad mappings are reported with file and key,
 // and every path, parameter, field and value it names is declared in connector/forge/openapi.json
 // (which must equal openapi.yaml).
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -111,6 +112,35 @@ TEST(ForgeMapping, DirectoryForgeJsonOverridesFieldNames) {
   EXPECT_EQ(m.tickets.fields.tier, "escalation.level");
   EXPECT_EQ(m.auth.token_field, "access_token");
   EXPECT_EQ(m.origin, dir.path() + "/forge.json");
+}
+
+TEST(ForgeMapping, TaskAssigneesAndActionsWithoutAForgeFormComeFromForgeJson) {
+  std::vector<Problem> problems;
+  auto const shipped = LoadForgeMapping("", problems);
+  ASSERT_TRUE(problems.empty()) << Dump(problems);
+  EXPECT_EQ(shipped.tasks.default_assignee, "u-dana");
+  EXPECT_EQ(shipped.tasks.notify_assignee, "u-tom");
+  EXPECT_EQ(shipped.tasks.team_assignees.at("back-office"), "u-marcus");
+  EXPECT_THAT(shipped.tasks.not_in_forge,
+              ::testing::ElementsAre("reassign_back_office", "escalate_am_silence"));
+
+  testing_util::TempDir dir;
+  json doc = ShippedJson();
+  doc["tasks"]["not_in_forge"] = json::array({"reassign_back_office", "call_the_ceo"});
+  doc["tasks"]["assign"]["teams"] = {{"back-office", ""}};
+  doc["tasks"]["assign"]["pager"] = "u-x";
+  auto bad = LoadModified(doc, dir);
+  EXPECT_TRUE(HasProblem(bad, "forge.tasks.not_in_forge[1]", "call_the_ceo")) << Dump(bad);
+  EXPECT_TRUE(HasProblem(bad, "forge.tasks.assign.teams.back-office", "Forge user id"))
+      << Dump(bad);
+  EXPECT_TRUE(HasProblem(bad, "forge.tasks.assign.pager", "unknown key")) << Dump(bad);
+
+  // Both are optional: without them Forge-only cases get no tasks, only their flags.
+  doc = ShippedJson();
+  doc["tasks"].erase("assign");
+  doc["tasks"].erase("not_in_forge");
+  auto none = LoadModified(doc, dir);
+  EXPECT_TRUE(none.empty()) << Dump(none);
 }
 
 TEST(ForgeMapping, MissingDirectoryIsAProblem) {

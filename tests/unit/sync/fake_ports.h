@@ -29,25 +29,33 @@ struct FakeRemote {
 
 class FakeCaseSource final : public adapters::CaseSource {
  public:
-  explicit FakeCaseSource(FakeRemote& remote) : remote_(remote) {}
+  explicit FakeCaseSource(FakeRemote& remote, std::string system = "salesforce")
+      : remote_(remote), system_(std::move(system)) {}
 
   /// Adds or replaces a case; `version` is an ISO instant (its modification time).
-  void Put(engine::Snapshot s, std::string const& version) {
+  void Put(engine::Snapshot s, std::string const& version, std::string linked_case_id = "") {
     adapters::SourcedCase c;
-    c.system = "salesforce";
+    c.system = system_;
+    c.linked_case_id = std::move(linked_case_id);
+    c.link_key = s.id;
     c.snapshot = std::move(s);
     c.version = version;
     cases_[c.snapshot.id] = std::move(c);
   }
   engine::Snapshot& Snapshot(std::string const& id) { return cases_.at(id).snapshot; }
+  void AddInteraction(std::string const& id, adapters::Interaction i) {
+    cases_.at(id).interactions.push_back(std::move(i));
+  }
   void SetVersion(std::string const& id, std::string const& version) {
     cases_.at(id).version = version;
   }
 
-  [[nodiscard]] std::string_view system() const override { return "salesforce"; }
+  [[nodiscard]] std::string_view system() const override { return system_; }
+  [[nodiscard]] std::string_view object() const override { return "Case"; }
   Status Prepare() override { return OkStatus(); }
 
-  Status ReadChanged(Instant since, adapters::CasePageCallback const& on_page) override {
+  Status ReadChanged(Instant since, bool /*first_run*/,
+                     adapters::CasePageCallback const& on_page) override {
     ++reads;
     changed_since.push_back(since);
     if (!fail.ok()) return fail;
@@ -65,6 +73,7 @@ class FakeCaseSource final : public adapters::CaseSource {
                    adapters::CasePageCallback const& on_page) override {
     ++reads;
     by_id.emplace_back(ids.begin(), ids.end());
+    if (!fail.ok()) return fail;
     std::vector<adapters::SourcedCase const*> hits;
     for (auto const& id : ids) {
       if (auto it = cases_.find(id); it != cases_.end()) hits.push_back(&it->second);
@@ -94,7 +103,8 @@ class FakeCaseSource final : public adapters::CaseSource {
   std::int64_t reads = 0;
   std::vector<Instant> changed_since;
   std::vector<std::vector<std::string>> by_id;
-  Status fail;  // ReadChanged() fails with it when set
+  Status fail;                         // ReadChanged() and ReadByIds() fail with it when set
+  std::vector<store::ForgeRef> links;  // reported with every page of changes
   std::size_t page_size = 2;
 
  private:
@@ -115,6 +125,7 @@ class FakeCaseSource final : public adapters::CaseSource {
         }
         page.cases.push_back(std::move(c));
       }
+      if (position) page.links = links;
       if (auto s = on_page(page); !s.ok()) return s;
       if (hits.empty()) break;
     }
@@ -122,14 +133,16 @@ class FakeCaseSource final : public adapters::CaseSource {
   }
 
   FakeRemote& remote_;
+  std::string system_;
   std::map<std::string, adapters::SourcedCase> cases_;
 };
 
 class FakeActionSink final : public adapters::ActionSink {
  public:
-  FakeActionSink(FakeRemote& remote, store::StateStore& store) : remote_(remote), store_(store) {}
+  FakeActionSink(FakeRemote& remote, store::StateStore& store, std::string system = "salesforce")
+      : remote_(remote), store_(store), system_(std::move(system)) {}
 
-  [[nodiscard]] std::string_view system() const override { return "salesforce"; }
+  [[nodiscard]] std::string_view system() const override { return system_; }
 
   StatusOr<std::optional<std::string>> Render(adapters::SourcedCase const& c,
                                               engine::PlannedAction const& action) override {
@@ -138,9 +151,25 @@ class FakeActionSink final : public adapters::ActionSink {
     return std::optional<std::string>(payload.dump());
   }
 
+  StatusOr<std::optional<std::string>> RenderLinked(mappings::ActionId action,
+                                                    adapters::SourcedCase const& c,
+                                                    store::ForgeRef const& link,
+                                                    adapters::Interaction const* i) override {
+    if (system_ == "salesforce") return std::optional<std::string>();
+    nlohmann::json const payload = {{"action", mappings::ActionName(action)},
+                                    {"case", c.snapshot.id},
+                                    {"on", link.forge_id},
+                                    {"record", i != nullptr ? i->id : ""}};
+    return std::optional<std::string>(payload.dump());
+  }
+
   adapters::WriteReport Write(std::span<store::LedgerEntry const> pending,
                               adapters::WriteOptions const& options) override {
     adapters::WriteReport report;
+    if (!fail.ok()) {
+      report.status = fail;
+      return report;
+    }
     for (auto const& row : pending) {
       auto const& key = row.action.key;
       ++remote_.sends[key];
@@ -164,11 +193,13 @@ class FakeActionSink final : public adapters::ActionSink {
   }
 
   bool crash_after_remote_write = false;
+  Status fail;  // Write() fails with it when set
   std::function<void(std::string const&)> on_reassign;
 
  private:
   FakeRemote& remote_;
   store::StateStore& store_;
+  std::string system_;
 };
 
 }  // namespace casebridge::sync_test

@@ -46,6 +46,7 @@ class SyncRunTest : public ::testing::Test {
 
   SyncOutcome Sync(std::string const& now, bool dry_run = false) {
     SyncJob job(*source_, *sink_, *store_, policy_, nullptr);
+    if (forge_source_) job.AddLinkedSystem(*forge_source_, *forge_sink_);
     SyncOptions o;
     o.now = T(now);
     o.wall_now = o.now;
@@ -69,6 +70,14 @@ class SyncRunTest : public ::testing::Test {
   FakeRemote remote_;
   std::unique_ptr<FakeCaseSource> source_;
   std::unique_ptr<FakeActionSink> sink_;
+  // The linked system, when a test adds it.
+  void AddForge() {
+    forge_source_ = std::make_unique<FakeCaseSource>(forge_remote_, "forge");
+    forge_sink_ = std::make_unique<FakeActionSink>(forge_remote_, *store_, "forge");
+  }
+  FakeRemote forge_remote_;
+  std::unique_ptr<FakeCaseSource> forge_source_;
+  std::unique_ptr<FakeActionSink> forge_sink_;
   int runs_ = 0;
 };
 
@@ -224,6 +233,65 @@ TEST_F(SyncRunTest, ABackfillEvaluatesTheRangeAndCheckpointsIt) {
   auto mark = store_->GetWatermark("salesforce", "Case");
   ASSERT_TRUE(mark.ok());
   EXPECT_FALSE(*mark);  // a backfill leaves the incremental watermark alone
+}
+
+TEST_F(SyncRunTest, ALinkedSystemFailingDoesNotStopThePrimarySide) {
+  AddForge();
+  source_->Put(ReadyForHandoff(), "2026-03-02T14:30:00Z");
+  forge_source_->fail = UnavailableError("Forge is down");
+  auto run = Sync("2026-03-02T15:00:00Z");
+  EXPECT_EQ(run.status.code(), StatusCode::kUnavailable);  // the run ends with Forge's error
+  EXPECT_EQ(remote_.sends["500S000000000001:reassign_back_office:1"], 1);
+  auto mark = store_->GetWatermark("salesforce", "Case");
+  ASSERT_TRUE(mark.ok() && *mark);
+  auto forge_mark = store_->GetWatermark("forge", "Case");
+  ASSERT_TRUE(forge_mark.ok());
+  EXPECT_FALSE(*forge_mark);
+}
+
+TEST_F(SyncRunTest, CasesOnlyTheLinkedSystemHasAreEvaluatedAndGetTheirActionsThere) {
+  AddForge();
+  forge_source_->Put(CaseBuilder("2026-03-02T14:05:00Z", "TCK-1")
+                         .InstallerComplaint()
+                         .On(EventType::kOutreachNote, "2026-03-02T14:30:00Z")
+                         .Build(),
+                     "2026-03-02T14:30:00Z");
+  auto run = Sync("2026-03-02T15:00:00Z");
+  ASSERT_TRUE(run.status.ok()) << run.status;
+  EXPECT_EQ(run.stats.forge_only_evaluated, 1);
+  EXPECT_EQ(forge_remote_.sends["TCK-1:reassign_back_office:1"], 1);
+  EXPECT_THAT(remote_.sends, IsEmpty());
+  EXPECT_EQ(run.stats.actions_by_system["forge"]["written"], 1);
+  auto flags = store_->GetCaseFlags("TCK-1");
+  ASSERT_TRUE(flags.ok());
+  EXPECT_FALSE(flags->empty());
+  auto tracked = store_->GetTrackedCases("forge", std::vector<std::string>{"TCK-1"});
+  ASSERT_TRUE(tracked.ok());
+  EXPECT_EQ(tracked->size(), 1U);
+}
+
+TEST_F(SyncRunTest, ALinkedRecordNamingAPrimaryCaseGetsItsInteractionsMirroredOnce) {
+  AddForge();
+  auto snap = ReadyForHandoff();
+  source_->Put(snap, "2026-03-02T14:30:00Z");
+  adapters::Interaction mail;
+  mail.id = "02sS00000000001";
+  mail.link_key = mail.id;
+  mail.kind = "email";
+  mail.direction = "inbound";
+  mail.at = T("2026-03-02T14:10:00Z");
+  // The ticket is the same case as the Salesforce one: not evaluated on its own.
+  forge_source_->Put(CaseBuilder("2026-03-02T14:05:00Z", "TCK-9").Build(), "2026-03-02T14:40:00Z",
+                     kCase);
+  forge_source_->links = {{"ticket", "TCK-9", kCase, "TCK-9", "C-1"}};
+  source_->AddInteraction(kCase, mail);
+  auto first = Sync("2026-03-02T15:00:00Z");
+  ASSERT_TRUE(first.status.ok()) << first.status;
+  EXPECT_EQ(first.stats.forge_only_evaluated, 0);
+  EXPECT_EQ(forge_remote_.sends["500S000000000001:forge_document:1"], 1);
+  auto second = Sync("2026-03-02T15:30:00Z");
+  ASSERT_TRUE(second.status.ok()) << second.status;
+  EXPECT_EQ(forge_remote_.sends.size(), 1U);  // planned once, written once
 }
 
 }  // namespace

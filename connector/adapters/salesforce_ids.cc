@@ -1,4 +1,4 @@
-#include "connector/adapters/salesforce/ids.h"
+#include "connector/adapters/salesforce_ids.h"
 
 #include <algorithm>
 #include <cctype>
