@@ -1,7 +1,5 @@
 #include "tests/deploy/metadata_agreement.h"
 
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -245,10 +243,8 @@ std::vector<std::string> CheckMetadataAgainstMappings(std::string const& source_
   std::vector<std::string> problems;
   auto const source = ReadMetadataSource(source_dir, problems);
   auto const usage = DeriveUsage(mappings_dir, problems);
-  std::ifstream in(std::filesystem::path(source_dir) / "README.md");
-  std::stringstream readme;
-  readme << in.rdbuf();
-  for (auto& p : CheckAgreement(usage, source, readme.str())) problems.push_back(std::move(p));
+  std::string const readme = ReadTextFile(source_dir + "/README.md");
+  for (auto& p : CheckAgreement(usage, source, readme)) problems.push_back(std::move(p));
   return problems;
 }
 

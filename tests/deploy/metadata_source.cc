@@ -276,8 +276,9 @@ void ReadQueue(XmlElement const& root, std::string const& stem, FileProblems& p,
   q.file = p.file();
   q.developer_name = stem;
   RequireText(root, "name", 80, p);
-  for (auto const* s : root.Children("queueSobject"))
+  for (auto const* s : root.Children("queueSobject")) {
     q.sobjects.push_back(ChildText(*s, "sobjectType"));
+  }
   if (q.sobjects.empty()) p.Add(root, "a queue needs at least one <queueSobject>");
   out.queues.push_back(std::move(q));
 }
@@ -314,18 +315,11 @@ std::optional<FileKind> KindOf(fs::path const& rel) {
   return std::nullopt;
 }
 
-std::string ReadFile(fs::path const& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 void ReadXmlFile(fs::path const& path, std::string const& rel, FileKind const& kind,
                  MetadataSource& out, std::vector<std::string>& problems) {
   FileProblems p(rel, problems);
   out.xml_files.push_back(rel);
-  auto doc = ParseXml(ReadFile(path));
+  auto doc = ParseXml(ReadTextFile(path.string()));
   if (!doc.ok()) {
     p.Add("not well-formed XML: " + doc.status().message());
     return;
@@ -348,7 +342,7 @@ void ReadXmlFile(fs::path const& path, std::string const& rel, FileKind const& k
 std::string ReadProject(fs::path const& root, MetadataSource& out,
                         std::vector<std::string>& problems) {
   std::string const file = "sfdx-project.json";
-  auto const json = nlohmann::json::parse(ReadFile(root / file), nullptr, false);
+  auto const json = nlohmann::json::parse(ReadTextFile((root / file).string()), nullptr, false);
   if (json.is_discarded() || !json.is_object()) {
     problems.push_back(file + ": missing or not valid JSON");
     return {};
@@ -373,6 +367,13 @@ std::string ReadProject(fs::path const& root, MetadataSource& out,
 }
 
 }  // namespace
+
+std::string ReadTextFile(std::string const& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 MetadataSource ReadMetadataSource(std::string const& root_dir, std::vector<std::string>& problems) {
   MetadataSource out;

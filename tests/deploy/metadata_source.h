@@ -61,6 +61,9 @@ struct MetadataSource {
   std::vector<std::string> xml_files;  // every XML file read (relative paths)
 };
 
+/// The whole content of a file ("" when it cannot be read).
+std::string ReadTextFile(std::string const& path);
+
 /// Reads the source rooted at `root` (the directory of sfdx-project.json). Every problem is
 /// appended as "<relative file>: <message>" (with the line for XML errors).
 MetadataSource ReadMetadataSource(std::string const& root, std::vector<std::string>& problems);

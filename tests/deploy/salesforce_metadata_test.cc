@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <fstream>
 #include <ostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -34,13 +33,6 @@ using ::testing::IsEmpty;
 std::string const kSource = std::string(CASEBRIDGE_SOURCE_DIR) + "/deploy/salesforce";
 std::string const kMappings = std::string(CASEBRIDGE_SOURCE_DIR) + "/mappings/default";
 
-std::string ReadText(fs::path const& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string Lines(std::vector<std::string> const& problems) {
   std::string out;
   for (auto const& p : problems) out += "\n  " + p;
@@ -49,7 +41,7 @@ std::string Lines(std::vector<std::string> const& problems) {
 
 // Replaces the first `from` in `file` by `to`; fails the test when `from` is not there.
 void Edit(fs::path const& file, std::string const& from, std::string const& to) {
-  std::string text = ReadText(file);
+  std::string text = ReadTextFile(file.string());
   auto const at = text.find(from);
   ASSERT_NE(at, std::string::npos) << "'" << from << "' is not in " << file;
   text.replace(at, from.size(), to);
@@ -72,7 +64,7 @@ TEST(SalesforceMetadataTest, EveryXmlFileIsWellFormedWithItsRootElementAndNamesp
     if (entry.path().extension() != ".xml") continue;
     std::string const name = entry.path().filename().string();
     SCOPED_TRACE(name);
-    auto doc = ParseXml(ReadText(entry.path()));
+    auto doc = ParseXml(ReadTextFile(entry.path().string()));
     ASSERT_TRUE(doc.ok()) << doc.status();
     std::string const root = name.ends_with(".field-meta.xml")           ? "CustomField"
                              : name.ends_with(".permissionset-meta.xml") ? "PermissionSet"
