@@ -6,8 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "connector/adapters/salesforce_adapter.h"
-#include "connector/sync/action_content.h"
+#include "connector/adapters/ports.h"
+#include "connector/adapters/salesforce/action_content.h"
+#include "connector/adapters/salesforce/case_adapter.h"
 #include "mappings/app_config.h"
 #include "mappings/catalogue.h"
 #include "mappings/loader.h"
@@ -268,26 +269,27 @@ class UsageBuilder {
       queues.Add("00G" + std::string(15 - id.size(), '0') + id, key);
     }
     adapters::SalesforceCaseAdapter const adapter(signals_, policy_, queues);
-    adapters::SalesforceCase c;
+    adapters::SourcedCase c;
+    c.system = "salesforce";
     c.snapshot.id = "500000000000001AAA";
     c.snapshot.homeowner_id = "003000000000001AAA";
     c.owner_id = "005000000000001AAA";
-    sync::ActionContext const context{&policy_, &adapter};
     for (std::size_t i = 0; i < mappings::kActionCount; ++i) {
       auto const id = static_cast<mappings::ActionId>(i);
-      if (mappings::KindOf(id) == mappings::ActionKind::kForgeRecord) continue;
       engine::PlannedAction action;
       action.action = id;
       action.kind = mappings::KindOf(id);
       action.due = Instant{std::chrono::seconds{1'772'000'000}};
       action.key = c.snapshot.id + ":" + std::string(mappings::ActionName(id)) + ":1";
-      auto payload = sync::BuildActionPayload(c, action, context);
+      auto payload = adapters::RenderSalesforceAction(c, action, policy_, adapter);
       if (!payload.ok()) {
         problems_.push_back(std::string(mappings::ActionName(id)) + ": " +
                             payload.status().message());
         continue;
       }
-      Written(nlohmann::json::parse(*payload), std::string(mappings::ActionName(id)));
+      if (*payload) {  // nullopt: a record in another system (Forge)
+        Written(nlohmann::json::parse(**payload), std::string(mappings::ActionName(id)));
+      }
     }
   }
 

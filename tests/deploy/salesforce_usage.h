@@ -1,8 +1,8 @@
 // What casebridge reads and writes in a Salesforce org under a mappings directory, derived through
 // the code that does it: the real loaders (LoadPolicy, LoadSignals), the adapter's queries
 // (SalesforceCaseAdapter::BulkQueries: the same fields as the REST query) and the ledger payloads
-// of every Salesforce action (sync::BuildActionPayload). Each mapping key that gives a field a
-// role also gives it a type (mappings/README.md): relations.json tier_field is a Number,
+// of every Salesforce action (adapters::RenderSalesforceAction). Each mapping key that gives a
+// field a role also gives it a type (mappings/README.md): relations.json tier_field is a Number,
 // pre_m3_pto_field a Checkbox, installer_field a Lookup to Account, signals.json task_key_field a
 // unique external-id Text field, a field matched in `when` against values a Picklist with them.
 #pragma once
