@@ -11,10 +11,12 @@
 // problems elsewhere in it (say, an unset secret variable) do not stop a report.
 #include <boost/program_options.hpp>
 
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +58,10 @@ void PrintUsage(std::ostream& os, po::options_description const& opts) {
         "config's state_store, else the default), or from snapshots with --input, evaluated\n"
         "at --now exactly like `casebridge evaluate`; a snapshot line may also carry\n"
         "subject, owner_name, installer_name, queue and record_url for the report.\n\n"
+        "Every report states its flags as of one instant, shown in it: --now, else for the\n"
+        "store the end of the last successful run. The minutes late of unmet flags, and\n"
+        "whether an unmet flag is pending or breached, are those at that instant (from the\n"
+        "stored due times; nothing is read again).\n\n"
         "Exit status: 0 written; 1 written and --fail-on-breach found breached flags; 2 bad\n"
         "usage, config or input (bad snapshot lines are reported and skipped, the report is\n"
         "still written).\n\n"
@@ -103,6 +109,33 @@ std::string BaseName(std::string const& path) {
   return std::filesystem::path(path).filename().string();
 }
 
+// The instant a store report states its flags as of (issue 16): --now when given, else the end
+// of the last successful run (each case was last evaluated by some run; the clocks of its unmet
+// flags have run on since), else `clock_now` when no run has succeeded yet. Says on `err` when
+// the choice is not the obvious one.
+StatusOr<Instant> StoreAsOf(store::StateStore& store, std::optional<Instant> asked,
+                            Instant clock_now, std::ostream& err, std::string const& prefix) {
+  auto last = store.LastFinishedRun(store::RunStatus::kSucceeded);
+  if (!last.ok()) {
+    return Status(last.status().code(),
+                  "reading the runs from the state store failed: " + last.status().message());
+  }
+  std::optional<Instant> const last_end = *last ? (*last)->finished : std::nullopt;
+  if (asked) {
+    if (last_end && *asked < *last_end) {
+      err << prefix << "note: --now " << FormatInstant(*asked)
+          << " is before the end of the last successful run (" << FormatInstant(*last_end)
+          << "); the store holds each case as last evaluated, so only the clocks of unmet flags "
+             "are stated as of --now\n";
+    }
+    return *asked;
+  }
+  if (last_end) return *last_end;
+  err << prefix << "note: the state store has no successful run yet; flags are stated as of "
+      << FormatInstant(clock_now) << "\n";
+  return clock_now;
+}
+
 }  // namespace
 
 int RunReportCommand(std::vector<std::string> const& args, CommandContext& ctx) {
@@ -131,16 +164,17 @@ int RunReportCommand(std::vector<std::string> const& args, CommandContext& ctx) 
       "input,i", po::value<std::string>()->value_name("FILE"),
       "report on snapshots (JSON Lines; - reads standard input) instead of the store")(
       "now", po::value<std::string>()->value_name("ISO8601"),
-      "evaluate snapshots as of this instant and date the report with it (default: now)")(
+      "state the flags as of this instant (snapshots: evaluate them at it; store: default the "
+      "end of the last successful run) and date the report with it (default: now)")(
       "config", po::value<std::string>()->value_name("FILE"),
       "casebridge.json (default: $CASEBRIDGE_CONFIG, else ./casebridge.json if present)")(
       "policy", po::value<std::string>()->value_name("DIR"),
       "mappings directory (default: the config's mappings_dir, else the shipped defaults)")(
       "bom", "csv: start with a UTF-8 byte order mark (for Excel)")(
-      "max-rows", po::value<std::size_t>()->value_name("N")->default_value(5000),
-      "md/html: most breached flags listed (the worst); csv/json always list every flag")(
-      "salesforce-url", po::value<std::string>()->value_name("URL"),
-      "Salesforce instance for record links, e.g. https://acme.my.salesforce.com")(
+      "max-rows", po::value<std::int64_t>()->value_name("N")->default_value(5000),
+      "md/html: most breached flags listed (the worst, at least 1); csv/json always list every "
+      "flag")("salesforce-url", po::value<std::string>()->value_name("URL"),
+              "Salesforce instance for record links, e.g. https://acme.my.salesforce.com")(
       "forge-url", po::value<std::string>()->value_name("URL"),
       "Forge web app for record links (default: the config's forge.base_url)")(
       "forge-record-path",
@@ -224,7 +258,13 @@ int RunReportCommand(std::vector<std::string> const& args, CommandContext& ctx) 
   options.generated_at = now;
   options.title = Str(vm, "title");
   options.bom = vm.count("bom") != 0;
-  options.max_rows = vm["max-rows"].as<std::size_t>();
+  // Read signed: an unsigned option would take -1 as the largest size (no limit at all).
+  if (auto const max_rows = vm["max-rows"].as<std::int64_t>(); max_rows >= 1) {
+    options.max_rows = static_cast<std::size_t>(max_rows);
+  } else {
+    ctx.err << prefix << "--max-rows must be at least 1 (got " << max_rows << ")\n";
+    return kExitUsage;
+  }
   options.filters.rules = Strings(vm, "rule");
   options.filters.owners = Strings(vm, "owner");
   options.filters.installers = Strings(vm, "installer");
@@ -285,6 +325,7 @@ int RunReportCommand(std::vector<std::string> const& args, CommandContext& ctx) 
       in = &file;
     }
     options.source = "snapshots " + BaseName(input) + " evaluated at " + FormatInstant(now);
+    options.as_of = now;
     std::string const name = input == "-" ? "<stdin>" : input;
     written = report::WriteReportFile(options, out_path, [&](report::ReportWriter& w) -> Status {
       auto stats = report::AddFlagsFromSnapshots(*in, name, engine, now, w, ctx.err);
@@ -313,6 +354,14 @@ int RunReportCommand(std::vector<std::string> const& args, CommandContext& ctx) 
       return kExitUsage;
     }
     options.source = "state store " + (*store)->description();
+    auto as_of =
+        StoreAsOf(**store, vm.count("now") != 0 ? std::optional<Instant>(now) : std::nullopt, now,
+                  ctx.err, prefix);
+    if (!as_of.ok()) {
+      ctx.err << prefix << as_of.status().message() << "\n";
+      return kExitUsage;
+    }
+    options.as_of = *as_of;
     written = report::WriteReportFile(options, out_path, [&](report::ReportWriter& w) {
       return report::AddFlagsFromStore(**store, w);
     });
@@ -327,7 +376,8 @@ int RunReportCommand(std::vector<std::string> const& args, CommandContext& ctx) 
   note << "wrote " << report::FormatName(options.format) << " report "
        << (out_path == "-" ? std::string("to standard output") : out_path) << ": " << t.flags
        << (t.flags == 1 ? " flag" : " flags") << " (" << t.breached << " breached, " << t.pending
-       << " pending, " << t.met << " met, " << t.info << " info)";
+       << " pending, " << t.met << " met, " << t.info << " info) as of "
+       << FormatInstant(options.AsOf());
   if (t.table_truncated) {
     note << "; the breached table lists the " << t.table_rows << " worst (--max-rows)";
   }

@@ -45,11 +45,14 @@ class Evaluator {
         events_(snapshot.events),
         now_(now),
         out_(out),
-        closed_(snapshot.closed_at.has_value()),
-        closed_at_(snapshot.closed_at.value_or(Instant{})) {}
+        // A closing later than `now` has not happened yet: the case is open as of `now`.
+        closed_(snapshot.closed_at.has_value() && *snapshot.closed_at <= now),
+        closed_at_(closed_ ? *snapshot.closed_at : Instant{}) {}
 
   void Run() {
     out_.flags.clear();
+    out_.later_than_now.reset();
+    if (s_.closed_at && !closed_) NoteLaterThanNow(*s_.closed_at);
     ranges_.fill(FlagRange{});
     OrderEvents();
     CollectFacts();
@@ -61,8 +64,14 @@ class Evaluator {
  private:
   // ---- events -------------------------------------------------------------------------------
 
+  void NoteLaterThanNow(Instant at) {
+    if (!out_.later_than_now || at < *out_.later_than_now) out_.later_than_now = at;
+  }
+
   // Fills scratch.order with the indices of the events that count, sorted by `at`, ties in input
-  // order. The common case (already sorted input) costs one pass.
+  // order (none is dropped: two events at one instant are two events). Events later than `now`
+  // (noted in later_than_now) and after the close are left out. The common case (already sorted
+  // input) costs one pass.
   void OrderEvents() {
     auto& order = out_.scratch.order;
     order.clear();
@@ -71,6 +80,10 @@ class Evaluator {
     for (std::size_t i = 0; i < events_.size(); ++i) {
       Event const& e = events_[i];
       if (e.type == EventType::kUnknown) continue;
+      if (e.at > now_) {
+        NoteLaterThanNow(e.at);
+        continue;
+      }
       if (closed_ && e.at > closed_at_) continue;
       if (e.at < last) sorted = false;
       last = e.at;
@@ -192,7 +205,7 @@ class Evaluator {
 
   static void Breach(Flag& f, Instant end) {
     f.status = FlagStatus::kBreached;
-    f.late_minutes = std::chrono::floor<std::chrono::minutes>(end - *f.due).count();
+    f.late_minutes = LateMinutes(*f.due, end);
   }
 
   static void Settle(Flag& f, Instant met_at) {
@@ -212,6 +225,7 @@ class Evaluator {
         f.met_by_close = true;
       } else {
         Breach(f, closed_at_);
+        f.stopped_by_close = true;
       }
     } else if (now_ <= *f.due) {
       f.status = FlagStatus::kPending;
@@ -220,31 +234,24 @@ class Evaluator {
     }
   }
 
-  // Stable insertion sort of one rule's instances by `started` (they are generated nearly
-  // sorted: only a customer message dated before created_at can be out of place).
-  void SortRange(FlagRange r) {
-    auto first = out_.flags.begin() + r.begin;
-    auto last = out_.flags.begin() + r.end;
-    for (auto it = first + (first == last ? 0 : 1); it < last; ++it) {
-      for (auto j = it; j > first && (j - 1)->started > j->started; --j) std::iter_swap(j - 1, j);
-    }
-  }
-
   void ComputeFlags() {
     constexpr std::uint32_t kContacted = Bit(EventType::kHomeownerContacted);
     Instant const created = s_.created_at;
 
-    // response_4bh: the case's creation and every customer message.
+    // response_4bh: the case's creation and every customer message after it. A message at or
+    // before created_at is the contact that opened the case (Email-to-Case): the creation clock
+    // covers it. Messages come in time order, so the instances are sorted by `started`.
     Begin(RuleId::kResponse4bh);
     AddFlag(RuleId::kResponse4bh, created, FindFirst(kContacted, created));
-    for (std::uint32_t idx : order_) {
-      Event const& e = events_[idx];
-      if (e.type == EventType::kCustomerMessage) {
-        AddFlag(RuleId::kResponse4bh, e.at, FindFirst(kContacted, e.at));
+    if (Has(EventType::kCustomerMessage)) {
+      for (std::size_t p = LowerBound(created, /*strict=*/true); p < order_.size(); ++p) {
+        Event const& e = events_[order_[p]];
+        if (e.type == EventType::kCustomerMessage) {
+          AddFlag(RuleId::kResponse4bh, e.at, FindFirst(kContacted, e.at));
+        }
       }
     }
     End(RuleId::kResponse4bh);
-    SortRange(Range(RuleId::kResponse4bh));
 
     Begin(RuleId::kTierUpdate24h);
     if (s_.tier == 1 || s_.tier == 2) {
@@ -368,9 +375,11 @@ class Evaluator {
     key.append(digits.data(), end);
   }
 
+  // Only the task_created events that count as of `now` (the ones in order_).
   [[nodiscard]] bool AlreadyCreated(std::string_view key) const {
-    if (!has_task_created_) return false;
-    for (Event const& e : events_) {
+    if (!Has(EventType::kTaskCreated)) return false;
+    for (std::uint32_t idx : order_) {
+      Event const& e = events_[idx];
       if (e.type == EventType::kTaskCreated && e.key == key) return true;
     }
     return false;
@@ -410,13 +419,6 @@ class Evaluator {
   }
 
   void PlanActions() {
-    has_task_created_ = false;
-    for (Event const& e : events_) {
-      if (e.type == EventType::kTaskCreated) {
-        has_task_created_ = true;
-        break;
-      }
-    }
     planned_ = 0;
     if (!closed_) PlanOpenCaseActions();
     TrimActions();
@@ -530,7 +532,6 @@ class Evaluator {
   bool installer_complaint_ = false;
   bool procedure_ = false;  // installer complaint to which the seed-001 procedure applies
   bool beam_ = false;
-  bool has_task_created_ = false;
   std::array<FlagRange, mappings::kRuleCount> ranges_{};
   std::array<Memo, 6> memo_{};
   std::size_t memo_size_ = 0;

@@ -5,12 +5,16 @@
 // (each thread with its own Evaluation).
 //
 // How the snapshot is read (SPEC 1.4):
-//  * Events are ordered by `at` with a stable sort (ties keep input order); `kUnknown` events are
-//    ignored, and so are events after `closed_at` on a closed case. Events are not filtered by
-//    `now`: a snapshot taken "now" cannot hold events from the future, and a backfill evaluating
-//    history at an earlier `now` is expected to pass the snapshot as it was then.
-//  * A case is closed iff `closed_at` is set. A reopened case (closed once, `closed_at` null
-//    again) is simply open: its earlier closing meets nothing.
+//  * The case is evaluated as it stood at `now`: events later than `now`, and a `closed_at` later
+//    than `now`, are ignored (so a `--now` replay of history is exact). The earliest such instant
+//    is reported in Evaluation::later_than_now, for a caller that must look at the case again.
+//  * Events are ordered by `at` with a stable sort: ties keep input order and none is dropped
+//    (two customer messages at the same second are two clocks). `kUnknown` events are ignored,
+//    and so are events after `closed_at` on a closed case.
+//  * A `customer_message` at or before `created_at` is the contact that opened the case
+//    (Email-to-Case): it starts no `response_4bh` clock of its own, the creation clock covers it.
+//  * A case is closed iff `closed_at` is set and not later than `now`. A reopened case (closed
+//    once, `closed_at` null again) is simply open: its earlier closing meets nothing.
 //  * Installer complaint = `primary_reason == policy.reasons.installer_complaint`; the Beam branch
 //    is `financing` beam or concert; "in back office" = a `reassigned` event to
 //    "queue:<policy.queues.back_office>" (the current owner may since be a back-office user).
@@ -25,7 +29,8 @@
 //
 // Flags come in catalogue order (mappings::kAllRules), several instances of one rule by
 // `started`; actions (open cases only) in catalogue order (mappings::kAllActions), then by `n`.
-// An action whose key is the `key` of a `task_created` event of the snapshot is not planned.
+// An action whose key is the `key` of a `task_created` event of the snapshot (at or before `now`)
+// is not planned.
 // `forge_document` and `forge_service_ticket` are never planned here (the sync plans them).
 #pragma once
 

@@ -2,6 +2,7 @@
 // catalogue that applies (SPEC 1.4) and the actions it plans, each with a deterministic key.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -40,6 +41,12 @@ std::string_view StageName(Stage stage);
 enum class FlagStatus : std::uint8_t { kMet, kBreached, kPending, kInfo };
 std::string_view FlagStatusName(FlagStatus status);
 
+/// SPEC 1.4 `late_minutes`: whole minutes from `due` to `end` (met_at, or the clock's end),
+/// rounded down.
+inline std::int64_t LateMinutes(Instant due, Instant end) {
+  return std::chrono::floor<std::chrono::minutes>(end - due).count();
+}
+
 struct Flag {
   mappings::RuleId rule{};
   Instant started{};
@@ -51,6 +58,9 @@ struct Flag {
   /// (unmet, met by closing, or met by data such as relations).
   int met_by_event = -1;
   bool met_by_close = false;  // met because the case closed before `due`
+  /// Unmet and breached on a closed case: its clock stopped at `closed_at` (late_minutes are
+  /// counted to the close). An unmet flag of an open case runs on until `now`.
+  bool stopped_by_close = false;
 };
 
 struct PlannedAction {
@@ -75,6 +85,11 @@ struct Evaluation {
   Stage stage = Stage::kOpen;
   std::vector<Flag> flags;
   std::vector<PlannedAction> actions;
+  /// The earliest instant later than `now` of an event or of `closed_at` that the evaluation
+  /// ignored (SPEC 1.4: the case as it stood at `now`); nullopt when there is none. A caller
+  /// evaluating a live snapshot should evaluate the case again once that instant has passed
+  /// (e.g. a record stamped a few seconds ahead of this host's clock), or the change is missed.
+  std::optional<Instant> later_than_now;
   EvaluationScratch scratch;
 
   /// Empties the result (Engine::Evaluate() does not need it: it replaces the contents). Keeps
@@ -83,6 +98,7 @@ struct Evaluation {
     flags.clear();
     for (auto& a : actions) scratch.spare_keys.push_back(std::move(a.key));
     actions.clear();
+    later_than_now.reset();
     stage = Stage::kOpen;
   }
 };

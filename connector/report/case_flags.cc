@@ -15,6 +15,10 @@ namespace od = simdjson::ondemand;
 using mappings::RuleId;
 
 constexpr std::string_view kQueuePrefix = "queue:";
+// Evidence members of an unmet clock (AppendEvidenceJson). JSON string values escape their
+// quotes, so neither text can occur inside a record value.
+constexpr std::string_view kClockRunning = R"("clock":"running")";
+constexpr std::string_view kClockStopped = R"("clock":"stopped")";
 
 std::optional<Instant> Writable(std::optional<Instant> t) {
   if (t && (*t < engine::BusinessCalendar::kEarliest || *t > engine::BusinessCalendar::kLatest)) {
@@ -185,7 +189,37 @@ void AppendEvidenceJson(std::string& out, engine::Snapshot const& snapshot,
   }
   out += R"({"met_by":null,"awaiting":)";
   AppendJsonString(out, AwaitedEvidence(mappings::RuleName(flag.rule)));
-  out.push_back('}');
+  if (flag.stopped_by_close && snapshot.closed_at) {
+    out += R"(,"clock":"stopped","closed_at":")";
+    AppendInstant(out, *snapshot.closed_at);
+    out += "\"}";
+  } else {
+    out += R"(,"clock":"running"})";
+  }
+}
+
+bool ClockRunning(store::FlagRecord const& flag) {
+  if (flag.met_at || !flag.due) return false;
+  if (flag.status == "pending") return true;  // only an open case has a pending flag
+  if (flag.status != "breached") return false;
+  std::string_view const evidence = flag.evidence;
+  if (evidence.find(kClockRunning) != std::string_view::npos) return true;
+  if (evidence.find(kClockStopped) != std::string_view::npos) return false;
+  // Written before the evidence said so: the clock ran to the instant the flag was evaluated
+  // (updated_at) when its minutes late are counted to it; a closed case's stopped earlier.
+  return flag.late_minutes == engine::LateMinutes(*flag.due, flag.updated_at);
+}
+
+bool RestateAsOf(store::FlagRecord& flag, Instant as_of) {
+  if (!ClockRunning(flag)) return false;
+  if (as_of <= *flag.due) {
+    flag.status.assign("pending");
+    flag.late_minutes.reset();
+  } else {
+    flag.status.assign("breached");
+    flag.late_minutes = engine::LateMinutes(*flag.due, as_of);
+  }
+  return true;
 }
 
 void ToFlagRecord(engine::Snapshot const& snapshot, engine::Flag const& flag,
@@ -282,6 +316,10 @@ void AppendEvidenceText(std::string& out, std::string_view status, std::string_v
     out += "none: no ";
     out += str("awaiting").empty() ? std::string_view("qualifying event") : str("awaiting");
     if (status == "pending") out += " yet";
+    if (str("clock") == "stopped" && !str("closed_at").empty()) {
+      out += " before the case closed at ";
+      out += str("closed_at");
+    }
     return;
   }
   if (!str("text").empty()) {

@@ -15,9 +15,16 @@
 //   {"met_by":"data","fields":["installer_id","homeowner_id"]}
 //                                                  -> "met by data: installer_id and homeowner_id
 //                                                  set"
-//   {"met_by":null,"awaiting":"homeowner_contacted"} -> "none: no homeowner_contacted yet"
-//   (pending)
-//                                                     / "none: no homeowner_contacted" (breached)
+//   {"met_by":null,"awaiting":"homeowner_contacted","clock":"running"}
+//                                                  -> "none: no homeowner_contacted yet"
+//                                                     (pending) / "none: no homeowner_contacted"
+//                                                     (breached); the clock of an open case
+//                                                     runs on, see RestateAsOf()
+//   {"met_by":null,"awaiting":"homeowner_contacted","clock":"stopped","closed_at":"…"}
+//                                                  -> "none: no homeowner_contacted before the
+//                                                     case closed at …" (breached; the clock
+//                                                     stopped at the close)
+//   (rows written before the "clock" member existed lack it)
 //   {"met_by":null,"note":"pre-M3 PTO complaint: no case required"} -> the note
 // Any other object with a string "text" member renders as that text; anything else as its
 // compact JSON.
@@ -73,6 +80,19 @@ std::string_view QueueOf(engine::Snapshot const& snapshot, std::string_view fact
 /// the flag's times and status, and the evidence JSON. `updated_at` is left as is.
 void ToFlagRecord(engine::Snapshot const& snapshot, engine::Flag const& flag,
                   CaseFacts const& facts, store::FlagRecord& out);
+
+/// True when the clock of a stored flag was still running when it was evaluated: unmet (no
+/// `met_at`), with a due instant, pending or breached, and not stopped by the case's closing
+/// (evidence `"clock":"running"`). A breached row without the `clock` member (written by an
+/// earlier version) counts as running when its late_minutes are counted to its `updated_at`, the
+/// instant it was evaluated.
+bool ClockRunning(store::FlagRecord const& flag);
+
+/// States a stored flag as of `as_of` (issue 16: one "as of" instant per report): when its clock
+/// was still running (ClockRunning), its status becomes `pending` if `as_of <= due`, else
+/// `breached` with late_minutes counted from its stored `due` to `as_of`. Met, info and closed
+/// cases' flags are final and left as they are. Returns whether the flag was restated.
+bool RestateAsOf(store::FlagRecord& flag, Instant as_of);
 
 /// Appends the evidence JSON of `flag` (format in the file comment).
 void AppendEvidenceJson(std::string& out, engine::Snapshot const& snapshot,

@@ -439,7 +439,11 @@ class HtmlWriter final : public FormatWriter {
     AppendHtml(out, o.time_zone);
     out += ") &middot; generated ";
     AppendInstant(out, o.generated_at);
-    out += "</p>\n<p class=\"meta\">Source: ";
+    out += " &middot; <span id=\"as-of\">flags as of <time datetime=\"";
+    AppendInstant(out, o.AsOf());
+    out += "\">";
+    AppendInstant(out, o.AsOf());
+    out += "</time></span></p>\n<p class=\"meta\">Source: ";
     AppendHtml(out, o.source);
     out += " &middot; filters: ";
     AppendHtml(out, FiltersDescription(o.filters));

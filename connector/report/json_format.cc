@@ -123,6 +123,10 @@ class JsonWriter final : public FormatWriter {
     out.push_back('"');
     AppendInstant(out, o.generated_at);
     out += "\",\n";
+    Key(out, "as_of");
+    out.push_back('"');
+    AppendInstant(out, o.AsOf());
+    out += "\",\n";
     StringMember(out, "source", o.source);
     out += ",\n";
     Key(out, "range");

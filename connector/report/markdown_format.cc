@@ -91,6 +91,8 @@ class MarkdownWriter final : public FormatWriter {
     AppendMarkdown(out, o.time_zone);
     out += "); generated ";
     AppendInstant(out, o.generated_at);
+    out += "; flags as of ";
+    AppendInstant(out, o.AsOf());
     out += ".  \nSource: ";
     AppendMarkdown(out, o.source);
     out += ". Filters: ";

@@ -91,6 +91,13 @@ struct ReportOptions {
   std::string time_zone = "UTC";
   /// Shown as the report's time (the CLI's --now; injected, never read from a clock here).
   Instant generated_at{};
+  /// The one instant the report states its flags as of (issue 16), shown in the JSON, HTML and
+  /// Markdown reports: minutes late of unmet breached flags, and pending versus breached, are
+  /// as of it (AddFlagsFromStore restates stored flags to it). A store report uses the end of
+  /// the last successful run or --now; a snapshot report the evaluation instant. nullopt:
+  /// `generated_at`.
+  std::optional<Instant> as_of;
+  [[nodiscard]] Instant AsOf() const { return as_of.value_or(generated_at); }
   /// Where the flags came from, shown in the report (no secrets: redact URLs first).
   std::string source;
   std::string title = "Compliance report";

@@ -32,11 +32,23 @@ Status AddFlagsFromStore(store::StateStore& store, ReportWriter& writer) {
   query.from = o.from;
   query.to = o.to;
   if (o.filters.rules.size() == 1) query.rule_id = o.filters.rules.front();
-  if (o.filters.statuses.size() == 1) query.status = o.filters.statuses.front();
+  // A stored pending flag may be breached as of the report: only final statuses are pushed.
+  if (o.filters.statuses.size() == 1 &&
+      (o.filters.statuses.front() == "met" || o.filters.statuses.front() == "info")) {
+    query.status = o.filters.statuses.front();
+  }
   if (o.filters.installers.size() == 1) query.installer = o.filters.installers.front();
+  Instant const as_of = o.AsOf();
+  store::FlagRecord restated;
   Status writer_error;
   Status s = store.ForEachFlag(query, [&](store::FlagRecord const& f) {
-    writer_error = writer.Add(f);
+    if (ClockRunning(f)) {
+      restated = f;
+      RestateAsOf(restated, as_of);
+      writer_error = writer.Add(restated);
+    } else {
+      writer_error = writer.Add(f);
+    }
     return writer_error;
   });
   if (!writer_error.ok()) return writer_error;

@@ -19,8 +19,11 @@
 namespace casebridge::report {
 
 /// Streams the flags of the writer's range from `store` into `writer` (the range and any
-/// single-valued rule/status/installer filter are pushed into the query; the writer applies
-/// the rest). Returns the store's error (e.g. kUnavailable) or the writer's. Does not Finish().
+/// single-valued rule/installer filter, and a single `met` or `info` status filter, are pushed
+/// into the query; the writer applies the rest). Each flag is stated as of the writer's
+/// options().AsOf() (RestateAsOf): the store keeps every case as its last run evaluated it, and
+/// the clocks of unmet flags have run on since. Returns the store's error (e.g. kUnavailable) or
+/// the writer's. Does not Finish().
 Status AddFlagsFromStore(store::StateStore& store, ReportWriter& writer);
 
 struct SnapshotInputStats {

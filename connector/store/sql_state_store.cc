@@ -870,6 +870,21 @@ StatusOr<std::vector<RunRecord>> SqlStateStore::ListRuns(std::size_t limit) {
   return out;
 }
 
+StatusOr<std::optional<RunRecord>> SqlStateStore::LastFinishedRun(RunStatus status) {
+  std::optional<RunRecord> out;
+  Status s = Reading([&] {
+    return ToStatus(conn_->Execute(std::string("SELECT ") + kRunColumns +
+                                       " FROM runs WHERE status = ? AND finished_at IS NOT NULL"
+                                       " ORDER BY finished_at DESC, run_id DESC LIMIT 1",
+                                   {RunStatusName(status)}, [&out](SqlRow const& row) {
+                                     out = ReadRun(row);
+                                     return OkStatus();
+                                   }));
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
 StatusOr<std::size_t> SqlStateStore::CloseAbandonedRuns(std::string_view current_run_id,
                                                         Instant now) {
   std::int64_t changed = 0;

@@ -60,6 +60,7 @@ class SqlStateStore final : public StateStore, private TransactionDriver {
                    std::string_view counters) override;
   StatusOr<std::optional<RunRecord>> GetRun(std::string_view run_id) override;
   StatusOr<std::vector<RunRecord>> ListRuns(std::size_t limit) override;
+  StatusOr<std::optional<RunRecord>> LastFinishedRun(RunStatus status) override;
   StatusOr<std::size_t> CloseAbandonedRuns(std::string_view current_run_id, Instant now) override;
 
   Status SaveCheckpoint(Checkpoint const& checkpoint) override;

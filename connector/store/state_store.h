@@ -212,6 +212,9 @@ class StateStore {
   virtual StatusOr<std::optional<RunRecord>> GetRun(std::string_view run_id) = 0;
   /// The most recent runs first (by start time, then id), at most `limit`.
   virtual StatusOr<std::vector<RunRecord>> ListRuns(std::size_t limit) = 0;
+  /// The run with `status` that finished last (by finished time, then id); nullopt when none.
+  /// Reports state their "as of" instant with it (the end of the last successful run).
+  virtual StatusOr<std::optional<RunRecord>> LastFinishedRun(RunStatus status) = 0;
   /// Marks every run still `running` other than `current_run_id` as `interrupted` (finished =
   /// now) and returns how many. Call it while holding the run lock: such runs died.
   virtual StatusOr<std::size_t> CloseAbandonedRuns(std::string_view current_run_id,

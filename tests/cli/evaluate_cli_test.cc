@@ -199,6 +199,62 @@ TEST(EvaluateCli, BadPolicyDirectoryIsReportedAndNothingIsEvaluated) {
   EXPECT_THAT(r.out, IsEmpty());
 }
 
+// The response_4bh flags of the first case of `out` (one JSON line per case).
+std::vector<nlohmann::json> ResponseFlags(std::string const& out) {
+  std::vector<nlohmann::json> flags;
+  auto const lines = Lines(out);
+  if (lines.empty()) return flags;
+  auto const j = nlohmann::json::parse(lines.front(), nullptr, false);
+  if (j.is_discarded()) return flags;
+  for (auto const& f : j.at("flags")) {
+    if (f.at("rule") == "response_4bh") flags.push_back(f);
+  }
+  return flags;
+}
+
+TEST(EvaluateCli, AnEmailToCaseCaseHasOneResponseClock) {
+  // Email-to-Case: the incoming e-mail opened the case, so both carry the same instant. The
+  // creation clock covers it (SPEC 1.4); the sync stores the same single flag.
+  std::string const input =
+      R"({"id":"500E2C","source":"salesforce","created_at":"2026-03-02T14:05:00Z","events":[)"
+      R"({"type":"customer_message","at":"2026-03-02T14:05:00Z"},)"
+      R"({"type":"homeowner_contacted","at":"2026-03-02T15:00:00Z"}]})";
+  auto r = RunCli({"evaluate", "--input", "-", "--now", kMonday}, input);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto const flags = ResponseFlags(r.out);
+  ASSERT_EQ(flags.size(), 1U) << r.out;
+  EXPECT_EQ(flags[0].dump(),
+            R"({"due":"2026-03-02T18:05:00Z","met_at":"2026-03-02T15:00:00Z",)"
+            R"("rule":"response_4bh","started":"2026-03-02T14:05:00Z","status":"met"})");
+}
+
+TEST(EvaluateCli, TwoCustomerEmailsAtTheSameSecondAreTwoClocks) {
+  std::string const input = R"({"id":"500TWO","created_at":"2026-03-02T14:05:00Z","events":[)"
+                            R"({"type":"customer_message","at":"2026-03-03T15:00:00Z"},)"
+                            R"({"type":"customer_message","at":"2026-03-03T15:00:00Z"}]})";
+  auto r = RunCli({"evaluate", "--input", "-", "--now", kMonday}, input);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto const flags = ResponseFlags(r.out);
+  ASSERT_EQ(flags.size(), 3U) << r.out;
+  EXPECT_EQ(flags[1].at("started"), "2026-03-03T15:00:00Z");
+  EXPECT_EQ(flags[2].at("started"), "2026-03-03T15:00:00Z");
+}
+
+TEST(EvaluateCli, NowInThePastEvaluatesTheCaseAsItStoodThen) {
+  // The answer and the closing came after --now: a replay at --now sees neither.
+  std::string const input =
+      R"({"id":"500PAST","created_at":"2026-03-02T14:05:00Z","closed_at":"2026-03-04T12:00:00Z",)"
+      R"("events":[{"type":"homeowner_contacted","at":"2026-03-03T15:00:00Z"}]})";
+  auto r = RunCli({"evaluate", "--input", "-", "--now", "2026-03-02T20:00:00Z"}, input);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(R"("stage":"open")"));
+  auto const flags = ResponseFlags(r.out);
+  ASSERT_EQ(flags.size(), 1U) << r.out;
+  EXPECT_EQ(flags[0].at("met_at"), nullptr);
+  EXPECT_EQ(flags[0].at("status"), "breached");
+  EXPECT_EQ(flags[0].at("late_minutes"), 115);
+}
+
 TEST(EvaluateCli, CrlfLinesAByteOrderMarkAndWhitespaceLinesAreAccepted) {
   std::string const input =
       "\xEF\xBB\xBF"

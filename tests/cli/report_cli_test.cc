@@ -213,6 +213,39 @@ TEST(ReportCli, MaxRowsCapsTheHtmlTableAndThePageSaysSo) {
   EXPECT_EQ(rows, 3U);
 }
 
+TEST(ReportCli, MaxRowsBelowOneIsRefusedInsteadOfWrappingToNoLimit) {
+  // Issue 12: an unsigned option read -1 as the largest size, i.e. every breached row.
+  testing_util::TempDir dir;
+  std::string const out = dir.path() + "/r.html";
+  for (char const* bad : {"-1", "0", "-18446744073709551615"}) {
+    auto r = RunCli(SampleArgs("html", out, {"--max-rows", bad}));
+    EXPECT_EQ(r.exit_code, 2) << bad;
+    EXPECT_THAT(r.err, HasSubstr("--max-rows")) << bad;
+    EXPECT_FALSE(std::filesystem::exists(out)) << bad;
+  }
+  auto minus_one = RunCli(SampleArgs("md", out, {"--max-rows=-1"}));
+  EXPECT_EQ(minus_one.exit_code, 2);
+  EXPECT_THAT(minus_one.err, HasSubstr("--max-rows must be at least 1 (got -1)"));
+}
+
+TEST(ReportCli, AnEmailToCaseCaseHasOneResponseRowLikeEvaluate) {
+  // The e-mail that opened the case carries the case's creation instant (SPEC 1.4).
+  std::string const input =
+      R"({"id":"500E2C","source":"salesforce","number":"00077","created_at":"2026-03-02T14:05:00Z",)"
+      R"("events":[{"type":"customer_message","at":"2026-03-02T14:05:00Z"}]})"
+      "\n";
+  testing_util::TempDir dir;
+  std::string const out = dir.path() + "/r.json";
+  auto r = RunCli({"report", "--input", "-", "--now", kNow, "--from", "2026-03-01", "--to",
+                   "2026-03-31", "--format", "json", "--out", out, "--rule", "response_4bh"},
+                  input);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto const j = ReadJson(out);
+  ASSERT_EQ(j.at("flags").size(), 1U) << j.at("flags").dump();
+  EXPECT_EQ(j.at("flags")[0].at("started"), "2026-03-02T14:05:00Z");
+  EXPECT_EQ(j.at("as_of"), kNow);
+}
+
 TEST(ReportCli, ByDuePlacesFlagsByTheirDueInstant) {
   testing_util::TempDir dir;
   std::string const out = dir.path() + "/r.json";

@@ -125,18 +125,6 @@ TEST(Response4bh, ContactBeforeAMessageDoesNotAnswerIt) {
                           "null pending"));
 }
 
-TEST(Response4bh, MessageDatedBeforeCreationIsOrderedByItsStart) {
-  auto e = Eval(Plain()
-                    .On(kHomeownerContacted, "2026-03-02T15:00:00Z")
-                    .On(kCustomerMessage, "2026-03-02T14:00:00Z"),
-                "2026-03-03T00:00:00Z");
-  EXPECT_THAT(Describe(e, RuleId::kResponse4bh),
-              ElementsAre("response_4bh 2026-03-02T14:00:00Z due 2026-03-02T18:00:00Z met_at "
-                          "2026-03-02T15:00:00Z met event 0",
-                          "response_4bh 2026-03-02T14:05:00Z due 2026-03-02T18:05:00Z met_at "
-                          "2026-03-02T15:00:00Z met event 0"));
-}
-
 TEST(Response4bh, APlainCaseHasOnlyTheResponseRule) {
   EXPECT_THAT(Summary(Eval(Plain(), "2026-03-02T15:00:00Z")), ElementsAre("response_4bh:pending"));
 }

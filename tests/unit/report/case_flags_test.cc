@@ -125,6 +125,85 @@ TEST_F(CaseFlagsTest, RelationsMetByDataAndClockMetByClosingAreDescribed) {
   EXPECT_EQ(Text(note), "met by closing the case at 2026-03-02T16:00:00Z");
 }
 
+TEST_F(CaseFlagsTest, AnUnmetClockSaysWhetherItRunsOnOrStoppedAtTheClose) {
+  auto const open = Record(kComplaint, "outreach_note_missing", T("2026-03-03T16:00:00Z"));
+  EXPECT_EQ(nlohmann::json::parse(open.evidence).at("clock"), "running");
+  EXPECT_TRUE(ClockRunning(open));
+
+  std::string closed = kComplaint;
+  closed.replace(closed.find(R"("tier":2,)"), 9, R"("tier":2,"closed_at":"2026-03-03T12:00:00Z",)");
+  auto const stopped = Record(closed, "outreach_note_missing", T("2026-03-10T12:00:00Z"));
+  EXPECT_EQ(stopped.status, "breached");
+  auto const j = nlohmann::json::parse(stopped.evidence);
+  EXPECT_EQ(j.at("clock"), "stopped");
+  EXPECT_EQ(j.at("closed_at"), "2026-03-03T12:00:00Z");
+  EXPECT_EQ(Text(stopped), "none: no outreach_note before the case closed at 2026-03-03T12:00:00Z");
+  EXPECT_FALSE(ClockRunning(stopped));
+
+  // A closing later than now has not happened: the clock still runs.
+  auto const not_yet = Record(closed, "outreach_note_missing", T("2026-03-03T11:00:00Z"));
+  EXPECT_EQ(nlohmann::json::parse(not_yet.evidence).at("clock"), "running");
+}
+
+TEST_F(CaseFlagsTest, RestatingAStoredFlagGivesWhatEvaluatingAtTheLaterInstantGives) {
+  // Due 2026-03-02T18:05Z. Stored at 16:00 (pending) and at 03-03 16:00 (breached); stated as
+  // of later instants, each is the flag the engine gives at that instant.
+  for (char const* stored_at : {"2026-03-02T16:00:00Z", "2026-03-03T16:00:00Z"}) {
+    for (char const* as_of : {"2026-03-02T17:00:00Z", "2026-03-02T18:05:00Z",
+                              "2026-03-02T18:05:59Z", "2026-03-05T09:30:00Z"}) {
+      store::FlagRecord r = Record(kComplaint, "outreach_note_missing", T(stored_at));
+      r.updated_at = T(stored_at);
+      EXPECT_TRUE(RestateAsOf(r, T(as_of)));
+      auto const fresh = Record(kComplaint, "outreach_note_missing", T(as_of));
+      EXPECT_EQ(r.status, fresh.status) << stored_at << " as of " << as_of;
+      EXPECT_EQ(r.late_minutes, fresh.late_minutes) << stored_at << " as of " << as_of;
+    }
+  }
+}
+
+TEST_F(CaseFlagsTest, FinalFlagsAreNotRestated) {
+  std::string closed = kComplaint;
+  closed.replace(closed.find(R"("tier":2,)"), 9, R"("tier":2,"closed_at":"2026-03-03T12:00:00Z",)");
+  for (auto rule : {"response_4bh", "relations_missing", "outreach_note_missing"}) {
+    for (auto const& line : {std::string(kComplaint), closed}) {
+      store::FlagRecord r = Record(line, rule, T("2026-03-04T12:00:00Z"));
+      if (r.status == "pending" || (r.status == "breached" && !r.met_at && line == kComplaint)) {
+        continue;  // running clocks
+      }
+      store::FlagRecord const before = r;
+      EXPECT_FALSE(RestateAsOf(r, T("2026-04-01T00:00:00Z"))) << rule << " " << r.evidence;
+      EXPECT_EQ(r.status, before.status);
+      EXPECT_EQ(r.late_minutes, before.late_minutes);
+    }
+  }
+}
+
+TEST(RestateAsOf, RowsWrittenBeforeTheClockMemberAreJudgedByTheirMinutesLate) {
+  store::FlagRecord r;
+  r.rule_id = "response_4bh";
+  r.started = *ParseInstant("2026-03-02T14:05:00Z");
+  r.due = *ParseInstant("2026-03-02T18:05:00Z");
+  r.status = "breached";
+  r.evidence = R"({"met_by":null,"awaiting":"homeowner_contacted"})";
+  r.updated_at = *ParseInstant("2026-03-03T18:05:30Z");  // evaluated a day after due
+  r.late_minutes = 1440;                                 // counted to that instant: running
+  EXPECT_TRUE(ClockRunning(r));
+  EXPECT_TRUE(RestateAsOf(r, *ParseInstant("2026-03-04T18:05:00Z")));
+  EXPECT_EQ(r.late_minutes, 2880);
+
+  r.late_minutes = 60;  // counted to an earlier end: the case closed at 19:05
+  r.updated_at = *ParseInstant("2026-03-03T18:05:30Z");
+  EXPECT_FALSE(ClockRunning(r));
+  EXPECT_FALSE(RestateAsOf(r, *ParseInstant("2026-03-04T18:05:00Z")));
+  EXPECT_EQ(r.late_minutes, 60);
+
+  r.status = "pending";  // only an open case has a pending flag
+  r.late_minutes.reset();
+  EXPECT_TRUE(RestateAsOf(r, *ParseInstant("2026-03-02T19:05:00Z")));
+  EXPECT_EQ(r.status, "breached");
+  EXPECT_EQ(r.late_minutes, 60);
+}
+
 TEST_F(CaseFlagsTest, PreM3InfoFlagIsANote) {
   std::string line = kComplaint;
   line.replace(line.find(R"("tier":2,)"), 9, R"("tier":null,"pre_m3_pto":true,)");
