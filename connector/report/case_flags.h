@@ -34,6 +34,7 @@
 #include <string>
 #include <string_view>
 
+#include "connector/adapters/flag_rows.h"
 #include "connector/common/status.h"
 #include "connector/engine/evaluation.h"
 #include "connector/engine/snapshot.h"
@@ -41,17 +42,14 @@
 
 namespace casebridge::report {
 
-/// Facts a report shows that the snapshot (SPEC 2, v1) does not carry. Optional top-level
-/// string members of a snapshot line, ignored by `casebridge evaluate`:
-/// `subject`, `owner_name`, `installer_name`, `queue` (queue key), `record_url`.
-struct CaseFacts {
-  std::string subject;
-  std::string owner_name;
-  std::string installer_name;
-  std::string queue;
-  std::string record_url;
-  void Clear();
-};
+// The flag-row side lives in connector/adapters/flag_rows.h (the sync writes the rows too).
+using adapters::AppendEvidenceJson;
+using adapters::AwaitedEvidence;
+using adapters::CaseFacts;
+using adapters::ClockRunning;
+using adapters::QueueOf;
+using adapters::RestateAsOf;
+using adapters::ToFlagRecord;
 
 /// Reads CaseFacts from a snapshot line. Reuses its buffers: one per thread, not thread-safe.
 class CaseFactsReader {
@@ -71,40 +69,9 @@ class CaseFactsReader {
   std::unique_ptr<Impl> impl_;
 };
 
-/// The queue a case is handled in: `facts_queue` when set; else the key of a `queue:<key>`
-/// owner; else the queue of the case's last `reassigned` event to a queue (a back-office user
-/// who self-assigned still works the back-office queue); else "".
-std::string_view QueueOf(engine::Snapshot const& snapshot, std::string_view facts_queue);
-
-/// Fills `out` (its buffers are reused) with one flag of an evaluated snapshot: case facts,
-/// the flag's times and status, and the evidence JSON. `updated_at` is left as is.
-void ToFlagRecord(engine::Snapshot const& snapshot, engine::Flag const& flag,
-                  CaseFacts const& facts, store::FlagRecord& out);
-
-/// True when the clock of a stored flag was still running when it was evaluated: unmet (no
-/// `met_at`), with a due instant, pending or breached, and not stopped by the case's closing
-/// (evidence `"clock":"running"`). A breached row without the `clock` member (written by an
-/// earlier version) counts as running when its late_minutes are counted to its `updated_at`, the
-/// instant it was evaluated.
-bool ClockRunning(store::FlagRecord const& flag);
-
-/// States a stored flag as of `as_of` (issue 16: one "as of" instant per report): when its clock
-/// was still running (ClockRunning), its status becomes `pending` if `as_of <= due`, else
-/// `breached` with late_minutes counted from its stored `due` to `as_of`. Met, info and closed
-/// cases' flags are final and left as they are. Returns whether the flag was restated.
-bool RestateAsOf(store::FlagRecord& flag, Instant as_of);
-
-/// Appends the evidence JSON of `flag` (format in the file comment).
-void AppendEvidenceJson(std::string& out, engine::Snapshot const& snapshot,
-                        engine::Flag const& flag);
-
 /// Appends the readable evidence of a flag row (see the file comment). `status` picks the
 /// wording of an unmet clock ("yet" while pending). Never fails: unparsable evidence is shown
 /// as it is.
 void AppendEvidenceText(std::string& out, std::string_view status, std::string_view evidence);
-
-/// What meets a rule's clock, e.g. "homeowner_contacted" (empty for case_not_required and for
-/// unknown rule ids).
-std::string_view AwaitedEvidence(std::string_view rule_id);
 
 }  // namespace casebridge::report

@@ -7,8 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "connector/adapters/flag_rows.h"
 #include "connector/common/failpoint.h"
-#include "connector/report/case_flags.h"
 
 namespace casebridge::sync {
 namespace {
@@ -378,7 +378,8 @@ Status SyncRun::EvaluatePage(SyncSystem const& system, adapters::CasePage& page,
     t.system = std::string(system.source->system());
     t.case_id = c->snapshot.id;
     t.modstamp = c->version;
-    t.next_check = c->snapshot.closed_at ? std::nullopt : next_check;
+    bool const closed = c->snapshot.closed_at && *c->snapshot.closed_at <= now_;
+    t.next_check = closed ? std::nullopt : next_check;
     work.tracked.push_back(std::move(t));
   }
   if (auto s = PlanAcross(system, *selected, work); !s.ok()) return s;
@@ -419,7 +420,7 @@ std::optional<Instant> SyncRun::Assess(adapters::SourcedCase const& c, store::Ca
   engine::Snapshot const& s = c.snapshot;
   engine_->Evaluate(s, now_, evaluation_);
   cf.case_id = s.id;
-  report::CaseFacts facts;
+  adapters::CaseFacts facts;
   facts.owner_name = c.owner_name;
   facts.subject = c.subject;
   facts.installer_name = c.installer_name;
@@ -437,8 +438,13 @@ std::optional<Instant> SyncRun::Assess(adapters::SourcedCase const& c, store::Ca
       if (!next_check || check < *next_check) next_check = check;
     }
     store::FlagRecord r;
-    report::ToFlagRecord(s, f, facts, r);
+    adapters::ToFlagRecord(s, f, facts, r);
     cf.flags.push_back(std::move(r));
+  }
+  // A record stamped after `now` (clock skew) is ignored now: look again once it is past.
+  if (evaluation_.later_than_now) {
+    Instant const check = *evaluation_.later_than_now + std::chrono::seconds(1);
+    if (!next_check || check < *next_check) next_check = check;
   }
   return next_check;
 }

@@ -199,6 +199,29 @@ TEST_F(SyncRunTest, CasesWhoseClockCameDueAreReadByIdThoughUnchanged) {
   EXPECT_EQ((*flags)[0].status, "breached");
 }
 
+TEST_F(SyncRunTest, ARecordStampedAfterNowIsLookedAtAgainOnceItIsPast) {
+  // The org's clock runs ahead: the outreach note is stamped two minutes after this run's now,
+  // and the case is closed later still. Both are ignored now, and the case is due again then.
+  source_->Put(CaseBuilder("2026-03-02T14:05:00Z", kCase)
+                   .InstallerComplaint()
+                   .On(EventType::kOutreachNote, "2026-03-02T15:02:00Z")
+                   .Closed("2026-03-02T15:10:00Z")
+                   .Build(),
+               "2026-03-02T15:02:00Z");
+  auto first = Sync("2026-03-02T15:00:00Z");
+  ASSERT_TRUE(first.status.ok()) << first.status;
+  EXPECT_THAT(remote_.sends, IsEmpty());  // no hand-off yet: the note is not there at 15:00
+  std::vector<std::string> const ids = {kCase};
+  auto tracked = store_->GetTrackedCases("salesforce", ids);
+  ASSERT_TRUE(tracked.ok() && tracked->size() == 1U);
+  EXPECT_EQ((*tracked)[0].next_check, T("2026-03-02T15:02:01Z"));
+  source_->SetVersion(kCase, "2026-03-01T00:00:00Z");  // nothing changes in between
+  auto later = Sync("2026-03-02T15:05:00Z");
+  ASSERT_TRUE(later.status.ok()) << later.status;
+  EXPECT_EQ(later.stats.cases_due, 1);
+  EXPECT_EQ(remote_.sends["500S000000000001:reassign_back_office:1"], 1);
+}
+
 TEST_F(SyncRunTest, ADryRunWritesNothingAnywhere) {
   source_->Put(ReadyForHandoff(), "2026-03-02T14:30:00Z");
   auto run = Sync("2026-03-02T15:00:00Z", /*dry_run=*/true);
