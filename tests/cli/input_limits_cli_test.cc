@@ -58,15 +58,21 @@ TEST(InputLimitsCli, ReportInputReportsADeeplyNestedLineAndStillWritesTheReport)
   EXPECT_TRUE(written.good()) << "the report is still written";
 }
 
+// Writes `path`: a snapshot line with a string value of `mib` MiB, then `after`. Written in
+// pieces: the child's peak RSS (wait4) also counts this process's peak, which must stay small.
+void WriteHugeLine(std::string const& path, std::size_t mib, std::string const& after) {
+  std::ofstream out(path, std::ios::binary);
+  out << R"({"id":"BIG","created_at":"2026-03-02T14:05:00Z","x":")";
+  std::string const piece(std::size_t{1} << 20, 'a');
+  for (std::size_t i = 0; i < mib; ++i) out << piece;
+  out << "\"}\n" << after << "\n";
+}
+
 TEST(InputLimitsCli, EvaluateSkipsALineOverSixteenMebibytesWithoutHoldingIt) {
   testing_util::TempDir dir;
   // 60 MiB in one string value: reading it whole (and the parser's copy) took ~200 MB.
-  std::string line = R"({"id":"BIG","created_at":"2026-03-02T14:05:00Z","x":")";
-  line.append(std::size_t{60} << 20, 'a');
-  line += "\"}\n";
-  auto const path = dir.Write("big.jsonl", line + kGood + "\n");
-  line.clear();
-  line.shrink_to_fit();
+  std::string const path = dir.path() + "/big.jsonl";
+  WriteHugeLine(path, 60, kGood);
   auto r = RunCli({"evaluate", "--input", path, "--now", kNow});
   EXPECT_EQ(r.exit_code, 2) << r.err.substr(0, 300);
   EXPECT_THAT(r.err, HasSubstr(path + ":1: the line is longer than 16 MiB"));
