@@ -141,9 +141,8 @@ Status CheckSqliteLocation(std::string_view url) {
     if (S_ISDIR(st.st_mode)) return PathError(path, "it is a directory");
     if (!S_ISREG(st.st_mode)) return PathError(path, "it is not a regular file");
     if (::access(path.c_str(), R_OK | W_OK) != 0) {
-      return PathError(path, std::string(std::strerror(errno)) +
-                                 " (it must be readable and "
-                                 "writable by this user)");
+      std::string const why = std::strerror(errno);
+      return PathError(path, why + " (it must be readable and writable by this user)");
     }
     return OkStatus();
   }
