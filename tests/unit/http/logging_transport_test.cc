@@ -105,7 +105,7 @@ TEST(FormatLogLine, ShowsThePortUnlessItIsTheSchemeDefault) {
     return FormatLogLine(r, &resp, OkStatus(), std::chrono::milliseconds(1));
   };
   EXPECT_NE(line_for("http://127.0.0.1:8443/services/data?q=1")
-                .find("GET http://127.0.0.1:8443/services/data?<1 bytes>"),
+                .find("GET http://127.0.0.1:8443/services/data?<3 bytes>"),
             std::string::npos);
   EXPECT_NE(line_for("https://forge.internal:9443/api/v1/tasks")
                 .find("GET https://forge.internal:9443/api/v1/tasks "),
