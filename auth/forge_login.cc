@@ -9,6 +9,7 @@
 #include <string>
 
 #include "auth/secret.h"
+#include "connector/common/redact.h"
 #include "connector/http/url.h"
 
 namespace casebridge::auth {
@@ -135,12 +136,7 @@ ForgeErrorBody ParseForgeErrorBody(std::string_view body) {
 }
 
 std::string SanitizeServerMessage(std::string_view text, std::string_view secret, std::size_t max) {
-  std::string out(text);
-  if (!secret.empty()) {
-    for (auto pos = out.find(secret); pos != std::string::npos; pos = out.find(secret, pos + 10)) {
-      out.replace(pos, secret.size(), "<redacted>");
-    }
-  }
+  std::string out = RedactSecret(std::string(text), secret);
   for (char& c : out) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
   }
@@ -185,8 +181,8 @@ StatusOr<Token> ForgeLoginTokenSource::Fetch() {
   std::fill(request.body.begin(), request.body.end(), '\0');
   if (!response.ok()) {
     Status const& s = response.status();
-    return Status(s.code(), where + ": " + SanitizeServerMessage(s.message(), password->Reveal()),
-                  s.info());
+    // The transport's own words (no response arrived, so nothing of the server is in them).
+    return Status(s.code(), where + ": " + SanitizeServerMessage(s.message()), s.info());
   }
   int const code = response->status;
   if (code >= 200 && code < 300) {

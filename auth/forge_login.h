@@ -71,9 +71,9 @@ struct ForgeErrorBody {
 };
 ForgeErrorBody ParseForgeErrorBody(std::string_view body);
 
-/// `text` shortened to `max` characters with control characters replaced by spaces and every
-/// occurrence of `secret` (when non-empty) replaced by `<redacted>`: for server messages that
-/// go into a Status.
+/// `text` shortened to `max` characters with control characters replaced by spaces and `secret`
+/// redacted as RedactSecrets() does (a short one only where it stands alone): for server
+/// messages that go into a Status.
 std::string SanitizeServerMessage(std::string_view text, std::string_view secret = {},
                                   std::size_t max = 200);
 

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <vector>
 
+#include "auth/secret.h"
+
 namespace casebridge::auth {
 
 struct JwtSigner::Key {
@@ -70,10 +72,9 @@ StatusOr<JwtSigner> JwtSigner::FromPemFile(std::string const& path) {
   if (stat(path.c_str(), &st) != 0) {
     return NotFoundError("private key file " + path + " does not exist or cannot be read");
   }
-  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-    return Status(StatusCode::kPermissionDenied,
-                  "private key file " + path +
-                      " is readable by group/others; restrict it with: chmod 600 " + path);
+  if (auto problem = SecretFileModeProblem("private key file", path, st.st_mode);
+      !problem.empty()) {
+    return Status(StatusCode::kPermissionDenied, std::move(problem));
   }
   std::ifstream f(path, std::ios::binary);
   if (!f) return NotFoundError("private key file " + path + " cannot be opened");

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "auth/jwt.h"
+#include "connector/common/redact.h"
 #include "connector/http/url.h"
 
 namespace casebridge::auth {
@@ -34,12 +35,7 @@ void AddField(std::string& body, std::string_view name, std::string_view value) 
 // Removes every occurrence of the values we sent from a server-provided text (defence in depth:
 // a server that echoes the request must not make us print a secret), and control characters.
 std::string Sanitize(std::string text, std::vector<std::string_view> const& sent) {
-  for (auto const s : sent) {
-    if (s.size() < 4) continue;
-    for (auto pos = text.find(s); pos != std::string::npos; pos = text.find(s, pos)) {
-      text.replace(pos, s.size(), "<redacted>");
-    }
-  }
+  for (auto const s : sent) text = RedactSecret(std::move(text), s);
   std::replace_if(
       text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }, ' ');
   if (text.size() > kMaxDescription) text = text.substr(0, kMaxDescription) + "…";

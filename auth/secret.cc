@@ -46,6 +46,13 @@ void SecretString::Wipe() {
   value_.clear();
 }
 
+std::string SecretFileModeProblem(std::string_view kind, std::string const& path,
+                                  unsigned int mode) {
+  if ((mode & (S_IRWXG | S_IRWXO)) == 0) return {};
+  return std::string(kind) + " " + path +
+         " is readable by group/others; restrict it with: chmod 600 " + path;
+}
+
 StatusOr<SecretString> ReadSecret(mappings::SecretSource const& source, std::string_view what,
                                   SecretFormat format) {
   std::string const name(what);
@@ -63,6 +70,10 @@ StatusOr<SecretString> ReadSecret(mappings::SecretSource const& source, std::str
       return FailedPreconditionError(
           name + ": secret file " + source.file + " does not exist or is not a regular file",
           FieldInfo(name, source.file));
+    }
+    if (auto problem = SecretFileModeProblem("secret file", source.file, st.st_mode);
+        !problem.empty()) {
+      return FailedPreconditionError(name + ": " + problem, FieldInfo(name, source.file));
     }
     std::ifstream in(source.file, std::ios::binary);
     if (!in) {

@@ -50,9 +50,16 @@ class SecretString {
 /// What ReadSecret trims from a secret read from a file: the trailing newline an editor adds.
 enum class SecretFormat { kTrimTrailingWhitespace, kVerbatim };
 
+/// The problem with the permissions `mode` (st_mode) of the secret or key file `path`, or "" when
+/// only its owner has access: "<kind> <path> is readable by group/others; restrict it with:
+/// chmod 600 <path>". `kind` is e.g. "secret file" or "private key file".
+std::string SecretFileModeProblem(std::string_view kind, std::string const& path,
+                                  unsigned int mode);
+
 /// Reads a secret from its source: the environment variable `source.env`, or the file
 /// `source.file`. Errors (kFailedPrecondition) name the variable or file, never the content:
-/// source empty, variable unset/empty, file missing/unreadable/empty. `what` names the setting
+/// source empty, variable unset/empty, file missing/unreadable/empty, or a file group or others
+/// may access (like a private key, a secret file must be chmod 600). `what` names the setting
 /// in messages, e.g. "salesforce.client_secret".
 StatusOr<SecretString> ReadSecret(mappings::SecretSource const& source, std::string_view what,
                                   SecretFormat format = SecretFormat::kTrimTrailingWhitespace);

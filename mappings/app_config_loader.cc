@@ -183,11 +183,14 @@ SecretSource LoadSecret(Checker& c, Json const& section, std::string const& sect
     c.Add(fpath, "secret file " + out.file + " is not readable by this user");
     return out;
   }
+  // Every secret file, not only a private key, must be private to its owner.
+  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    c.Add(fpath,
+          std::string(kind == SecretKind::kPrivateKey ? "private key file " : "secret file ") +
+              out.file + " is readable by group/others; chmod 600");
+    return out;
+  }
   if (kind == SecretKind::kPrivateKey) {
-    if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-      c.Add(fpath, "private key file " + out.file + " is readable by group/others; chmod 600");
-      return out;
-    }
     // Only a shape check: the content is neither kept nor reported.
     std::ifstream in(out.file, std::ios::binary);
     std::string head(8192, '\0');

@@ -45,7 +45,8 @@ void PrintUsage(std::ostream& os, po::options_description const& opts) {
 }
 
 int CheckSalesforce(mappings::AppConfig const& config, std::string const& audience,
-                    std::chrono::milliseconds timeout, CommandContext& ctx) {
+                    std::chrono::milliseconds timeout, std::shared_ptr<spdlog::logger> logger,
+                    CommandContext& ctx) {
   auto const& sf = config.salesforce;
   auto& out = ctx.out;
   if (sf.client_id.empty()) {
@@ -56,6 +57,7 @@ int CheckSalesforce(mappings::AppConfig const& config, std::string const& audien
   settings.jwt_audience = JwtAudience(audience, sf);
   settings.timeout = timeout;
   settings.budget_share = config.api_budget_share;
+  settings.logger = std::move(logger);
   auto client = MakeSalesforceClient(sf, settings);
   auto fail = [&](Status const& s) {
     ctx.err << ctx.program << " auth check: salesforce (" << auth::FlowName(sf.auth_flow) << " at "
@@ -79,7 +81,7 @@ int CheckSalesforce(mappings::AppConfig const& config, std::string const& audien
 // The Forge login check (connector/forge). Its mapping (forge.json) comes from the config's
 // mappings directory, else the shipped defaults.
 int CheckForge(mappings::AppConfig const& config, std::chrono::milliseconds timeout,
-               CommandContext& ctx) {
+               std::shared_ptr<spdlog::logger> logger, CommandContext& ctx) {
   if (config.forge.base_url.empty()) {
     ctx.out << "forge: not configured\n";
     return kExitOk;
@@ -92,7 +94,7 @@ int CheckForge(mappings::AppConfig const& config, std::chrono::milliseconds time
     return kExitUsage;
   }
   auto wire = std::make_shared<http::LoggingTransport>(
-      std::make_shared<http::CpprestTransport>(http::CpprestTransportOptions{}), nullptr);
+      std::make_shared<http::CpprestTransport>(http::CpprestTransportOptions{}), std::move(logger));
   forge::ClientOptions options;
   options.request_timeout = timeout;
   options.retry.max_attempts = 3;
@@ -114,6 +116,7 @@ int RunAuthCommand(std::vector<std::string> const& args, CommandContext& ctx) {
       "JWT `aud` for a My Domain or loopback login URL (default https://login.salesforce.com)")(
       "timeout", po::value<int>()->value_name("SECONDS")->default_value(30),
       "timeout of each HTTP request");
+  AddLogLevelOption(opts);
   po::positional_options_description positional;
   positional.add("action", 1);
   po::options_description hidden;
@@ -134,6 +137,11 @@ int RunAuthCommand(std::vector<std::string> const& args, CommandContext& ctx) {
   int const timeout_s = vm["timeout"].as<int>();
   if (timeout_s <= 0 || timeout_s > 600) {
     ctx.err << ctx.program << " auth check: --timeout must be 1..600 seconds\n";
+    return kExitUsage;
+  }
+  auto const level = ReadLogLevel(vm, LogLevel::kInfo);
+  if (auto const* error = std::get_if<std::string>(&level)) {
+    ctx.err << ctx.program << " auth check: " << *error << "\n";
     return kExitUsage;
   }
 
@@ -159,9 +167,12 @@ int RunAuthCommand(std::vector<std::string> const& args, CommandContext& ctx) {
     audience = vm["jwt-audience"].as<std::string>();
   }
 
-  // Both systems are checked and reported; the exit code is the first failure's.
-  int const sf = CheckSalesforce(config, audience, std::chrono::seconds(timeout_s), ctx);
-  int const fg = CheckForge(config, std::chrono::seconds(timeout_s), ctx);
+  // Both systems are checked and reported; the exit code is the first failure's. Log lines go
+  // to stderr like every command's.
+  auto const logger =
+      MakeRunLogger(NewRunId(SystemClock().Now()), "auto", std::get<LogLevel>(level));
+  int const sf = CheckSalesforce(config, audience, std::chrono::seconds(timeout_s), logger, ctx);
+  int const fg = CheckForge(config, std::chrono::seconds(timeout_s), logger, ctx);
   return sf != kExitOk ? sf : fg;
 }
 

@@ -149,7 +149,7 @@ int RunBackfillCommand(std::vector<std::string> const& args, CommandContext& ctx
   Instant const now =
       ro.now ? *ro.now : std::chrono::floor<std::chrono::seconds>(SystemClock().Now());
   std::string const run_id = NewRunId(now);
-  auto logger = MakeRunLogger(run_id, ro.log_format);
+  auto logger = MakeRunLogger(run_id, ro.log_format, ro.log_level);
   SalesforceClientSettings settings;
   settings.jwt_audience = JwtAudience(ro.jwt_audience, config.salesforce);
   settings.budget_share = config.api_budget_share;

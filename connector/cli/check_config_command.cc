@@ -4,7 +4,8 @@
 // Config file: --config, else $CASEBRIDGE_CONFIG, else ./casebridge.json when it exists, else
 // none (only the mappings are checked). Mappings: --policy, else the config's mappings_dir, else
 // the shipped defaults. Exit 0 when clean, 2 on any problem or bad usage. Secret values are
-// never read into memory here nor printed.
+// never read into memory here nor printed. A `sqlite:PATH` state store is checked too: an
+// existing file must be readable and writable, else its directory must accept a new file.
 #include <boost/program_options.hpp>
 
 #include <cstdlib>
@@ -16,6 +17,7 @@
 
 #include "connector/cli/cli.h"
 #include "connector/cli/command_options.h"
+#include "connector/store/state_store.h"
 #include "mappings/defaults.h"
 #include "mappings/forge_mapping.h"
 #include "mappings/loader.h"
@@ -109,7 +111,14 @@ int RunCheckConfigCommand(std::vector<std::string> const& args, CommandContext& 
 
   std::vector<Problem> problems;
   mappings::AppConfig config;
-  if (!config_path.empty()) config = mappings::LoadAppConfig(config_path, problems);
+  if (!config_path.empty()) {
+    config = mappings::LoadAppConfig(config_path, problems);
+    // The state database's location: an unusable path is a configuration error (exit 2), found
+    // here rather than at the first sync.
+    if (Status s = store::CheckSqliteLocation(config.state_store); !s.ok()) {
+      problems.push_back({config_path, "state_store", s.message()});
+    }
+  }
 
   // Which mappings.
   std::string policy_dir;

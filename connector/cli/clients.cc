@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -188,6 +189,7 @@ void AddRunOptions(boost::program_options::options_description& opts) {
       "in flight)")("log-format",
                     po::value<std::string>()->value_name("text|json")->default_value("auto"),
                     "log lines on stderr: text on a TTY, JSON lines otherwise");
+  AddLogLevelOption(opts);
 }
 
 std::variant<RunOptionValues, std::string> ReadRunOptions(
@@ -210,6 +212,9 @@ std::variant<RunOptionValues, std::string> ReadRunOptions(
   if (v.log_format != "auto" && v.log_format != "text" && v.log_format != "json") {
     return std::string("--log-format: expected text or json");
   }
+  auto level = ReadLogLevel(vm, LogLevel::kInfo);
+  if (auto const* error = std::get_if<std::string>(&level)) return *error;
+  v.log_level = std::get<LogLevel>(level);
   return v;
 }
 
@@ -225,8 +230,8 @@ std::string NewRunId(Instant now) {
   return compact + "-" + suffix;
 }
 
-std::shared_ptr<spdlog::logger> MakeRunLogger(std::string const& run_id,
-                                              std::string const& format) {
+std::shared_ptr<spdlog::logger> MakeRunLogger(std::string const& run_id, std::string const& format,
+                                              LogLevel level) {
   bool const json = format == "json" || (format != "text" && ::isatty(STDERR_FILENO) == 0);
   spdlog::sink_ptr sink;
   if (json) {
@@ -235,7 +240,10 @@ std::shared_ptr<spdlog::logger> MakeRunLogger(std::string const& run_id,
     sink = std::make_shared<TextSink>(run_id);
   }
   auto logger = std::make_shared<spdlog::logger>("casebridge", std::move(sink));
-  logger->set_level(spdlog::level::info);
+  // LogLevel's order: debug, info, warn, error.
+  constexpr std::array<spdlog::level::level_enum, 4> kSpdlogLevels = {
+      spdlog::level::debug, spdlog::level::info, spdlog::level::warn, spdlog::level::err};
+  logger->set_level(kSpdlogLevels.at(static_cast<std::size_t>(level)));
   return logger;
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <variant>
 
+#include "connector/cli/command_options.h"
 #include "connector/common/status.h"
 #include "connector/forge/client.h"
 #include "connector/http/http_transport.h"
@@ -75,7 +76,7 @@ std::variant<RunSetup, int> PrepareRun(std::string const& command, std::string c
                                        std::string const& store_option, CommandContext& ctx);
 
 /// The options every run command (`sync`, `backfill`) shares: --config, --store, --now,
-/// --jwt-audience, --in-flight-grace, --log-format.
+/// --jwt-audience, --in-flight-grace, --log-format, --log-level.
 void AddRunOptions(boost::program_options::options_description& opts);
 
 struct RunOptionValues {
@@ -85,6 +86,7 @@ struct RunOptionValues {
   std::string jwt_audience;
   std::chrono::seconds in_flight_grace{0};
   std::string log_format;  // auto | text | json
+  LogLevel log_level = LogLevel::kInfo;
 };
 
 /// Reads the AddRunOptions() values; the error names the bad option.
@@ -95,7 +97,9 @@ std::variant<RunOptionValues, std::string> ReadRunOptions(
 std::string NewRunId(Instant now);
 
 /// A logger writing to stderr: human-readable lines on a TTY, JSON lines otherwise
-/// (`format` "text" / "json" forces one). Every line carries the run id.
-std::shared_ptr<spdlog::logger> MakeRunLogger(std::string const& run_id, std::string const& format);
+/// (`format` "text" / "json" forces one). Every line carries the run id; lines below `level`
+/// are dropped.
+std::shared_ptr<spdlog::logger> MakeRunLogger(std::string const& run_id, std::string const& format,
+                                              LogLevel level = LogLevel::kInfo);
 
 }  // namespace casebridge::cli

@@ -1,13 +1,16 @@
 // Option parsing every subcommand shares: Boost.Program_options errors and --help handled the
-// same way everywhere.
+// same way everywhere, and the log level of the commands that log.
 #pragma once
 
 #include <boost/program_options.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <ostream>
+#include <string>
 #include <string_view>
+#include <variant>
 
 #include "connector/cli/cli.h"
 
@@ -21,5 +24,18 @@ std::optional<int> ParseCommandOptions(std::string_view command,
                                        std::function<void(std::ostream&)> const& usage,
                                        CommandContext& ctx,
                                        boost::program_options::variables_map& vm);
+
+/// How much a command logs (stderr). Even debug never shows a secret: HTTP lines carry the
+/// method, origin, path, query length, status and allow-listed headers only.
+enum class LogLevel : std::uint8_t { kDebug, kInfo, kWarn, kError };
+
+/// Adds `--log-level debug|info|warn|error`. It has no Boost default so that ReadLogLevel() can
+/// tell "not given" from "given".
+void AddLogLevelOption(boost::program_options::options_description& opts);
+
+/// The level: --log-level, else $CASEBRIDGE_LOG_LEVEL (when set and non-empty), else `fallback`.
+/// The error names the option or the variable and the accepted values.
+std::variant<LogLevel, std::string> ReadLogLevel(boost::program_options::variables_map const& vm,
+                                                 LogLevel fallback);
 
 }  // namespace casebridge::cli

@@ -14,8 +14,6 @@
 // `--fresh` starts over with a newly generated org.
 #include <boost/program_options.hpp>
 
-#include <spdlog/spdlog.h>
-
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -137,6 +135,7 @@ int RunDemoCommand(std::vector<std::string> const& args, CommandContext& ctx) {
       "fresh", "discard the demo directory's org and state and start over")(
       "log-format", po::value<std::string>()->value_name("text|json")->default_value("text"),
       "log lines on stderr");
+  AddLogLevelOption(opts);
   po::variables_map vm;
   auto const usage = [&](std::ostream& os) { PrintUsage(os, opts); };
   if (auto done =
@@ -146,6 +145,9 @@ int RunDemoCommand(std::vector<std::string> const& args, CommandContext& ctx) {
     ctx.err << ctx.program << " demo: " << message << "\n";
     return code;
   };
+  // The summary says what happened: by default only warnings and errors are logged.
+  auto const level = ReadLogLevel(vm, LogLevel::kWarn);
+  if (auto const* error = std::get_if<std::string>(&level)) return fail(*error, kExitUsage);
   int const cases = vm["cases"].as<int>();
   if (cases < 1 || cases > 200000) return fail("--cases must be 1..200000", kExitUsage);
   fs::path const dir = vm["dir"].as<std::string>();
@@ -243,8 +245,8 @@ int RunDemoCommand(std::vector<std::string> const& args, CommandContext& ctx) {
   ::setenv(kDemoForgePasswordEnv, std::string(sandbox::kDemoForgePassword).c_str(), 1);
 
   std::string const run_id = NewRunId(now);
-  auto logger = MakeRunLogger(run_id, vm["log-format"].as<std::string>());
-  logger->set_level(spdlog::level::warn);  // the summary says what happened
+  auto logger =
+      MakeRunLogger(run_id, vm["log-format"].as<std::string>(), std::get<LogLevel>(level));
   SalesforceClientSettings settings;
   settings.logger = logger;
   settings.budget_share = 1.0;

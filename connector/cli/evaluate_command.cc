@@ -5,7 +5,8 @@
 // one reused Snapshot, evaluated into one reused Evaluation and appended to an output buffer
 // that is written out in large chunks. One output line (or text block) per case, input order.
 // Blank lines are skipped; a bad line is reported on stderr as `<file>:<line>: <field>:
-// <message>` and skipped, the rest is still evaluated, and the exit code is then 2.
+// <message>` and skipped, the rest is still evaluated, and the exit code is then 2. A line
+// longer than 16 MiB is a bad line and is skipped without being held in memory (LineReader).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 #include "connector/cli/cli.h"
 #include "connector/cli/command_options.h"
 #include "connector/common/clock.h"
+#include "connector/common/line_reader.h"
 #include "connector/common/time.h"
 #include "connector/engine/business_calendar.h"
 #include "connector/engine/engine.h"
@@ -32,7 +34,6 @@ namespace {
 
 namespace po = boost::program_options;
 
-constexpr std::size_t kReadChunk = std::size_t{1} << 20;  // bytes per read()
 constexpr std::size_t kFlushAt = std::size_t{1} << 20;  // output buffer size that triggers a write
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
@@ -45,75 +46,13 @@ void PrintUsage(std::ostream& os, po::options_description const& opts) {
         "the escalation procedures and prints, for each case in input order, one JSON line\n"
         "  {\"id\":…,\"stage\":…,\"flags\":[…],\"actions\":[…]}\n"
         "or, with --format text, a readable block per case and a totals footer.\n\n"
-        "Blank lines are skipped. A bad line (not JSON, no id/created_at, a bad value) is\n"
-        "reported on stderr as `<file>:<line>: <field>: <message>` and skipped; the other\n"
-        "lines are still evaluated. Exit status: 0 all lines evaluated; 2 bad usage, bad\n"
-        "policy, unreadable input, or at least one bad line.\n\n"
+        "Blank lines are skipped. A bad line (not JSON, no id/created_at, a bad value, more\n"
+        "than 512 levels of nesting, longer than 16 MiB) is reported on stderr as\n"
+        "`<file>:<line>: <field>: <message>` and skipped; the other lines are still\n"
+        "evaluated. Exit status: 0 all lines evaluated; 2 bad usage, bad policy, unreadable\n"
+        "input (or input that is not text lines), or at least one bad line.\n\n"
      << opts;
 }
-
-// Reads a file (or stdin) in large chunks and hands out complete lines. The buffer grows only
-// for a line longer than the chunk size.
-class LineSource {
- public:
-  LineSource(int fd, std::string name) : fd_(fd), name_(std::move(name)) {
-    buf_.resize(kReadChunk);
-  }
-
-  /// Next line without its '\n' in `line` (valid until the next call). False at the end of the
-  /// input or on a read error (see error()).
-  template <typename BeforeRead>
-  bool Next(std::string_view& line, BeforeRead&& before_read) {
-    for (;;) {
-      if (auto const* nl =
-              static_cast<char const*>(std::memchr(buf_.data() + begin_, '\n', end_ - begin_))) {
-        auto const len = static_cast<std::size_t>(nl - (buf_.data() + begin_));
-        line = std::string_view(buf_.data() + begin_, len);
-        begin_ += len + 1;
-        return true;
-      }
-      if (eof_) {
-        if (begin_ == end_) return false;
-        line = std::string_view(buf_.data() + begin_, end_ - begin_);  // no final newline
-        begin_ = end_;
-        return true;
-      }
-      // Move the partial line to the front and read more behind it.
-      if (begin_ > 0) {
-        std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
-        end_ -= begin_;
-        begin_ = 0;
-      }
-      if (buf_.size() - end_ < kReadChunk / 2) buf_.resize(buf_.size() + kReadChunk);
-      before_read();
-      ssize_t got = 0;
-      do {
-        got = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
-      } while (got < 0 && errno == EINTR);
-      if (got < 0) {
-        error_ = std::strerror(errno);
-        return false;
-      }
-      if (got == 0) {
-        eof_ = true;
-      } else {
-        end_ += static_cast<std::size_t>(got);
-      }
-    }
-  }
-
-  [[nodiscard]] std::string const& error() const { return error_; }
-  [[nodiscard]] std::string const& name() const { return name_; }
-
- private:
-  int fd_;
-  std::string name_;
-  std::vector<char> buf_;
-  std::size_t begin_ = 0;
-  std::size_t end_ = 0;
-  bool eof_ = false;
-  std::string error_;
-};
 
 bool IsBlank(std::string_view s) {
   return std::ranges::all_of(
@@ -132,6 +71,115 @@ class FdCloser {
 
  private:
   int fd_;
+};
+
+// One pass over the input: lines in, one evaluation per good line out (buffered), bad lines
+// reported on stderr as `<file>:<line>: <field>: <message>`.
+class EvaluateRun {
+ public:
+  EvaluateRun(engine::Engine const& engine, Instant now, Format format, CommandContext& ctx)
+      : engine_(engine), now_(now), format_(format), ctx_(ctx) {
+    out_.reserve(kFlushAt + std::size_t{64} * 1024);
+  }
+
+  int Run(int fd, std::string const& name, std::string const& prefix) {
+    name_ = name;
+    // Results are written out before blocking on more input, so piped use sees them promptly.
+    LineReader source([this, read = ReadFromFd(fd)](char* dst, std::size_t size) {
+      Flush();
+      return read(dst, size);
+    });
+    std::string_view line;
+    for (;;) {
+      auto kind = source.Next(line);
+      if (!kind.ok()) {
+        Flush();
+        if (line_no_ == 0) {
+          ctx_.err << prefix << "cannot read " << name_ << ": " << kind.status().message() << "\n";
+        } else {
+          ctx_.err << prefix << "reading " << name_ << " stopped after line " << line_no_ << ": "
+                   << kind.status().message() << "\n";
+        }
+        return kExitUsage;
+      }
+      if (*kind == LineReader::Kind::kEnd) break;
+      ++line_no_;
+      if (*kind == LineReader::Kind::kTooLong) {
+        Bad("", "the line is " + source.TooLongText() + " (the limit for one snapshot)");
+        continue;
+      }
+      OneLine(line);
+    }
+    if (format_ == Format::kText) totals_.AppendText(out_, bad_);
+    Flush();
+    if (!ctx_.out) {
+      ctx_.err << prefix << "writing the output failed\n";
+      return kExitUsage;
+    }
+    if (bad_ > 0) {
+      ctx_.err << prefix << bad_ << (bad_ == 1 ? " bad line" : " bad lines")
+               << " skipped (see above)\n";
+      return kExitUsage;
+    }
+    return kExitOk;
+  }
+
+ private:
+  void OneLine(std::string_view line) {
+    if (line_no_ == 1 && line.starts_with(kUtf8Bom)) line.remove_prefix(kUtf8Bom.size());
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);  // CRLF files
+    if (IsBlank(line)) return;
+    if (Status st = reader_.Parse(line, snapshot_); !st.ok()) {
+      Bad(st.info().field, st.message());
+      return;
+    }
+    engine_.Evaluate(snapshot_, now_, evaluation_);
+    if (format_ == Format::kJsonl) {
+      engine::AppendEvaluationJson(out_, snapshot_.id, evaluation_);
+      out_.push_back('\n');
+    } else {
+      engine::AppendEvaluationText(out_, snapshot_, evaluation_);
+      totals_.Add(evaluation_);
+    }
+    if (out_.size() >= kFlushAt) Flush();
+  }
+
+  void Bad(std::string_view field, std::string_view message) {
+    ++bad_;
+    problem_.clear();
+    problem_ += name_;
+    problem_ += ':';
+    problem_ += std::to_string(line_no_);
+    problem_ += ": ";
+    if (!field.empty()) {
+      problem_ += field;
+      problem_ += ": ";
+    }
+    problem_ += message;
+    problem_ += '\n';
+    ctx_.err << problem_;
+  }
+
+  void Flush() {
+    if (out_.empty()) return;
+    ctx_.out.write(out_.data(), static_cast<std::streamsize>(out_.size()));
+    ctx_.out.flush();
+    out_.clear();
+  }
+
+  engine::Engine const& engine_;
+  Instant now_;
+  Format format_;
+  CommandContext& ctx_;
+  std::string name_;
+  engine::SnapshotReader reader_;
+  engine::Snapshot snapshot_;
+  engine::Evaluation evaluation_;
+  engine::EvaluationTotals totals_;
+  std::string out_;
+  std::string problem_;
+  std::int64_t line_no_ = 0;
+  std::int64_t bad_ = 0;
 };
 
 }  // namespace
@@ -216,80 +264,8 @@ int RunEvaluateCommand(std::vector<std::string> const& args, CommandContext& ctx
     name = input;
   }
   FdCloser const closer(fd);
-  LineSource source(fd, name);
-
-  engine::SnapshotReader reader;
-  engine::Snapshot snapshot;
-  engine::Evaluation evaluation;
-  engine::EvaluationTotals totals;
-  std::string out;
-  out.reserve(kFlushAt + std::size_t{64} * 1024);
-  std::string problem;
-  auto flush = [&] {
-    if (out.empty()) return;
-    ctx.out.write(out.data(), static_cast<std::streamsize>(out.size()));
-    ctx.out.flush();  // before blocking on more input, so piped use sees results promptly
-    out.clear();
-  };
-
-  std::int64_t line_no = 0;
-  std::int64_t bad = 0;
-  std::string_view line;
-  while (source.Next(line, flush)) {
-    ++line_no;
-    if (line_no == 1 && line.substr(0, kUtf8Bom.size()) == kUtf8Bom) {
-      line.remove_prefix(kUtf8Bom.size());
-    }
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);  // CRLF files
-    if (IsBlank(line)) continue;
-
-    if (Status st = reader.Parse(line, snapshot); !st.ok()) {
-      ++bad;
-      problem.clear();
-      problem += name;
-      problem += ':';
-      problem += std::to_string(line_no);
-      problem += ": ";
-      if (!st.info().field.empty()) {
-        problem += st.info().field;
-        problem += ": ";
-      }
-      problem += st.message();
-      problem += '\n';
-      ctx.err << problem;
-      continue;
-    }
-    engine.Evaluate(snapshot, now, evaluation);
-    if (format == Format::kJsonl) {
-      engine::AppendEvaluationJson(out, snapshot.id, evaluation);
-      out.push_back('\n');
-    } else {
-      engine::AppendEvaluationText(out, snapshot, evaluation);
-      totals.Add(evaluation);
-    }
-    if (out.size() >= kFlushAt) flush();
-  }
-  if (!source.error().empty()) {
-    flush();
-    if (line_no == 0) {
-      ctx.err << prefix << "cannot read " << name << ": " << source.error() << "\n";
-    } else {
-      ctx.err << prefix << "reading " << name << " failed after line " << line_no << ": "
-              << source.error() << "\n";
-    }
-    return kExitUsage;
-  }
-  if (format == Format::kText) totals.AppendText(out, bad);
-  flush();
-  if (!ctx.out) {
-    ctx.err << prefix << "writing the output failed\n";
-    return kExitUsage;
-  }
-  if (bad > 0) {
-    ctx.err << prefix << bad << (bad == 1 ? " bad line" : " bad lines") << " skipped (see above)\n";
-    return kExitUsage;
-  }
-  return kExitOk;
+  EvaluateRun run(engine, now, format, ctx);
+  return run.Run(fd, name, prefix);
 }
 
 }  // namespace casebridge::cli

@@ -93,10 +93,20 @@ bool IsJsonNumber(std::string_view s) {
   return i == s.size();
 }
 
+// How deep a line may nest (the line's object is level 1). Known fields need 4 levels; an
+// unknown field may hold any JSON, but a line nested deeper than this is refused instead of
+// being walked (the walk below recurses once per level).
+constexpr int kMaxDepth = 512;
+
 // Walks a value the reader does not use (an unknown field, a field of an unknown event type) so
 // that malformed content still makes the line invalid JSON: on-demand skipping only checks
-// brackets, string ends and UTF-8. Depth is bounded by the parser's maximum depth.
-Status ValidateSkipped(od::value& v) {
+// brackets, string ends and UTF-8. `depth` is the level of `v`; a value nested deeper than
+// kMaxDepth sets `too_deep` and fails (simdjson on-demand does not bound the depth for us).
+Status ValidateSkipped(od::value& v, int depth, bool& too_deep) {
+  if (depth > kMaxDepth) {
+    too_deep = true;
+    return InvalidArgumentError("nested more than " + std::to_string(kMaxDepth) + " levels deep");
+  }
   od::json_type t{};
   if (auto e = v.type().get(t); e != simdjson::SUCCESS) return JsonError(e);
   switch (t) {
@@ -111,7 +121,7 @@ Status ValidateSkipped(od::value& v) {
         std::string_view key;
         if (auto e = field.unescaped_key().get(key); e != simdjson::SUCCESS) return JsonError(e);
         od::value child = field.value();
-        Status st = ValidateSkipped(child);
+        Status st = ValidateSkipped(child, depth + 1, too_deep);
         if (!st.ok()) return st;
       }
       return OkStatus();
@@ -124,7 +134,7 @@ Status ValidateSkipped(od::value& v) {
         if (auto e = std::move(item_result).get(child); e != simdjson::SUCCESS) {
           return JsonError(e);
         }
-        Status st = ValidateSkipped(child);
+        Status st = ValidateSkipped(child, depth + 1, too_deep);
         if (!st.ok()) return st;
       }
       return OkStatus();
@@ -151,6 +161,16 @@ Status ValidateSkipped(od::value& v) {
     }
   }
   return OkStatus();
+}
+
+// ValidateSkipped() for the value of the field at `path()` (built only on the error path), which
+// sits at level `depth`: a too-deep value is reported with that field's path.
+template <typename PathFn>
+Status SkipUnknown(od::value& v, int depth, PathFn&& path) {
+  bool too_deep = false;
+  Status st = ValidateSkipped(v, depth, too_deep);
+  if (too_deep) return FieldError(std::string(path()), st.message());
+  return st;
 }
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view lower) {
@@ -282,7 +302,8 @@ class LineParser {
     if (key == "tier") return Tier(v);
     if (key == "financing") return FinancingField(v);
     if (key == "pre_m3_pto") return PreM3(v);
-    return ValidateSkipped(v);  // unknown field: ignored, but it must still be valid JSON
+    // Unknown field: ignored, but it must still be valid JSON.
+    return SkipUnknown(v, 2, [key] { return key; });
   }
 
   Status Tier(od::value& v) {
@@ -340,6 +361,9 @@ class LineParser {
     out_.pre_m3_pto = b;
     return OkStatus();
   }
+
+  // The level of an event's field values: line object, `events`, the event, its field.
+  static constexpr int kEventFieldDepth = 4;
 
   static std::string EventPath(std::size_t index, std::string_view field) {
     std::string p = "events[" + std::to_string(index) + "]";
@@ -404,7 +428,7 @@ class LineParser {
         raw.deferred =
             FieldError(EventPath(index, name), "must be a string or null, got " + Describe(t, v));
       }
-      return ValidateSkipped(v);
+      return SkipUnknown(v, kEventFieldDepth, [&] { return EventPath(index, name); });
     }
     Got got{};
     Status st = StringOrNull(name, v, dest, got);
@@ -448,7 +472,7 @@ class LineParser {
       } else if (key == "key") {
         s = EventString(index, key, v, raw, raw.key, raw.has_key);
       } else {
-        s = ValidateSkipped(v);
+        s = SkipUnknown(v, kEventFieldDepth, [&] { return EventPath(index, key); });
       }
       if (!s.ok()) return s;
     }

@@ -20,6 +20,8 @@
 //    `at`; `reassigned` needs a string `to`; `task_created` needs string `action` and `key`;
 //    `installer_called` takes an optional `outcome` ("reached" | "voicemail" | null).
 //  * Unknown fields anywhere are ignored. The line must hold exactly one JSON object.
+//  * A line nesting more than 512 levels (the line's object is level 1) is bad, with the field
+//    holding the deep value named: the walk of an ignored value recurses once per level.
 // Note: like every simdjson on-demand reader, the content of an ignored (unknown) field is only
 // checked for structure (balanced brackets, closed strings, valid UTF-8), not parsed in full.
 #pragma once

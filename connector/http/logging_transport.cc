@@ -66,6 +66,9 @@ std::string FormatLogLine(HttpRequest const& request, HttpResponse const* respon
   // Origin and path only; the query string is reduced to its length.
   if (auto parts = ParseUrl(request.url)) {
     line += parts->scheme + "://" + parts->host;
+    // The port unless it is the scheme's default (the sandbox and proxies listen elsewhere).
+    int const default_port = parts->scheme == "https" ? 443 : 80;
+    if (parts->port != default_port) line += ":" + std::to_string(parts->port);
     line += parts->path;
     if (!parts->query.empty()) line += "?<" + std::to_string(parts->query.size()) + " bytes>";
   } else {

@@ -1,6 +1,7 @@
 // A redacting logging decorator for HttpTransport (ARCHITECTURE.md section 1, layer 1).
 //
-// One line per request: method, URL path, the *length* of the query string (never its text:
+// One line per request: method, URL origin (scheme, host, and the port unless it is the scheme's
+// default) and path, the *length* of the query string (never its text:
 // SOQL carries record values), status, latency, and an allow-list of headers
 // (`Sforce-Limit-Info`, `Sforce-Locator`, …). Never logged: `Authorization` or any header outside
 // the allow-list, request and response bodies (form bodies carry assertions and client secrets,

@@ -10,6 +10,7 @@
 #include <iostream>
 #include <vector>
 
+#include "connector/common/private_file.h"
 #include "connector/engine/snapshot_codec.h"
 #include "connector/report/case_flags.h"
 
@@ -153,6 +154,13 @@ StatusOr<ReportTotals> WriteReportFile(ReportOptions const& options, std::string
   std::vector<char> buffer(std::size_t{1} << 16);
   std::ofstream file;
   file.rdbuf()->pubsetbuf(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+  std::remove(temp.c_str());  // a stale one left by a crashed run with the same pid
+  // 0600 whatever the umask: the report holds names and subjects (issue 12, defect 9).
+  if (Status s = CreatePrivateFile(temp); !s.ok()) {
+    ErrorInfo info;
+    info.file = path;
+    return UnavailableError("cannot write " + path + ": " + s.message(), std::move(info));
+  }
   file.open(temp, std::ios::binary | std::ios::trunc);
   if (!file) {
     ErrorInfo info;

@@ -6,6 +6,8 @@
 #include <string>
 #include <utility>
 
+#include "connector/common/redact.h"
+
 namespace casebridge::store::store_internal {
 namespace {
 
@@ -51,14 +53,9 @@ class PostgresRow final : public SqlRow {
 
 void IgnoreNotice(void* /*arg*/, char const* /*message*/) {}
 
-/// Replaces every occurrence of each secret by "***" and trims trailing newlines.
+/// Replaces each secret by "***" (RedactSecret) and trims trailing newlines.
 std::string ScrubSecrets(std::string m, std::vector<std::string> const& secrets) {
-  for (auto const& s : secrets) {
-    if (s.empty()) continue;
-    for (auto pos = m.find(s); pos != std::string::npos; pos = m.find(s, pos)) {
-      m.replace(pos, s.size(), "***");
-    }
-  }
+  for (auto const& s : secrets) m = RedactSecret(std::move(m), s, "***");
   while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
   return m;
 }

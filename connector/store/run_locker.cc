@@ -58,7 +58,8 @@ class FileRunLocker final : public RunLocker {
 
   StatusOr<RunLock> TryLock(LockOptions const& options) override {
     if (*held_) return FailedPreconditionError("this store already holds the run lock");
-    int const fd = open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    // Owner-only like the database (it names the run and its process).
+    int const fd = open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
       return UnavailableError("cannot open the run lock file '" + path_ + "': " + strerror(errno));
     }

@@ -1,9 +1,14 @@
 #include "connector/store/sqlite_connection.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <string>
 #include <thread>
 #include <utility>
@@ -28,6 +33,7 @@ Status MapSqliteError(int rc, int extended, std::string message) {
         return Status(StatusCode::kAlreadyExists, std::move(message), std::move(info));
       }
       return FailedPreconditionError(std::move(message), std::move(info));
+    case SQLITE_NOTADB:  // the configured path holds some other file
     case SQLITE_RANGE:
     case SQLITE_TOOBIG:
     case SQLITE_MISMATCH:
@@ -77,10 +83,68 @@ class StatementGuard {
   bool owned_;
 };
 
+// errno values that say the configured path cannot hold a database (a configuration error):
+// missing or non-directory parents, no permission, read-only or pseudo file systems, a directory.
+bool IsPathProblem(int err) {
+  switch (err) {
+    case ENOENT:
+    case ENOTDIR:
+    case EACCES:
+    case EPERM:
+    case EROFS:
+    case EISDIR:
+    case ELOOP:
+    case ENAMETOOLONG:
+    case ENXIO:
+    case ENODEV:
+    case EINVAL:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Creates the database file, readable and writable by its owner only, when it does not exist yet
+// (SQLite would create it 0644; its -wal and -shm files copy the database file's mode). An
+// existing file keeps its mode. kInvalidArgument when `path` cannot be a database file.
+Status PrepareDatabaseFile(std::string const& path) {
+  int fd = -1;
+  do {
+    fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, S_IRUSR | S_IWUSR);
+  } while (fd < 0 && errno == EINTR);
+  if (fd >= 0) {
+    ::fchmod(fd, S_IRUSR | S_IWUSR);  // exactly 0600, whatever the umask
+    ::close(fd);
+    return OkStatus();
+  }
+  int err = errno;
+  if (err == EEXIST) {  // check it can be opened for writing (a directory, a read-only file)
+    do {
+      fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    if (fd >= 0) {
+      ::close(fd);
+      return OkStatus();
+    }
+    err = errno;
+  }
+  std::string message = "cannot use '" + path +
+                        "' as the SQLite state database: " + std::strerror(err) +
+                        " (the directory must exist and be writable, and the path must not be a "
+                        "directory)";
+  ErrorInfo info;
+  info.file = path;
+  if (IsPathProblem(err)) return InvalidArgumentError(std::move(message), std::move(info));
+  return UnavailableError(std::move(message), std::move(info));
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(std::string const& path,
                                                                    int busy_timeout_ms) {
+  if (path != ":memory:") {
+    if (Status s = PrepareDatabaseFile(path); !s.ok()) return s;
+  }
   sqlite3* db = nullptr;
   int const rc = sqlite3_open_v2(
       path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);

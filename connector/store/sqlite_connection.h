@@ -16,8 +16,11 @@ namespace casebridge::store::store_internal {
 class SqliteConnection final : public SqlConnection {
  public:
   /// Opens (creating) the database file at `path`, or a private in-memory database for
-  /// ":memory:". Files get WAL journaling, synchronous=NORMAL, foreign keys on and a busy
-  /// timeout of `busy_timeout_ms`. kUnavailable when the file cannot be opened.
+  /// ":memory:". A new file is created 0600 (owner only, whatever the umask; SQLite gives its
+  /// -wal and -shm files the same mode); an existing file keeps its mode. Files get WAL
+  /// journaling, synchronous=NORMAL, foreign keys on and a busy timeout of `busy_timeout_ms`.
+  /// kInvalidArgument when `path` cannot hold a database (missing or unwritable directory, a
+  /// directory, not a SQLite file); kUnavailable when the file cannot be opened otherwise.
   static StatusOr<std::unique_ptr<SqliteConnection>> Open(std::string const& path,
                                                           int busy_timeout_ms = 5000);
   ~SqliteConnection() override;

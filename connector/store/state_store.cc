@@ -1,5 +1,12 @@
 #include "connector/store/state_store.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
@@ -72,9 +79,21 @@ PasswordSpans FindPasswords(std::string_view url) {
   return out;
 }
 
-StatusOr<std::unique_ptr<StateStore>> OpenSqlite(std::string const& url) {
-  std::string path = url.substr(std::string_view("sqlite:").size());
+std::string SqlitePathOf(std::string_view url) {
+  std::string path(url.substr(std::string_view("sqlite:").size()));
   if (path.starts_with("//")) path.erase(0, 2);  // sqlite:///abs/path
+  return path;
+}
+
+Status PathError(std::string const& path, std::string const& why) {
+  ErrorInfo info;
+  info.file = path;
+  return InvalidArgumentError("cannot use '" + path + "' as the SQLite state database: " + why,
+                              std::move(info));
+}
+
+StatusOr<std::unique_ptr<StateStore>> OpenSqlite(std::string const& url) {
+  std::string const path = SqlitePathOf(url);
   if (path.empty()) {
     return InvalidArgumentError("state store URL '" + url + "' has no path (sqlite:PATH)");
   }
@@ -112,6 +131,36 @@ StatusOr<std::unique_ptr<StateStore>> OpenPostgres(std::string const& url) {
 }
 
 }  // namespace
+
+Status CheckSqliteLocation(std::string_view url) {
+  if (!url.starts_with("sqlite:")) return OkStatus();
+  std::string const path = SqlitePathOf(url);
+  if (path.empty() || path == ":memory:") return OkStatus();
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return PathError(path, "it is a directory");
+    if (!S_ISREG(st.st_mode)) return PathError(path, "it is not a regular file");
+    if (::access(path.c_str(), R_OK | W_OK) != 0) {
+      std::string const why = std::strerror(errno);
+      return PathError(path, why + " (it must be readable and writable by this user)");
+    }
+    return OkStatus();
+  }
+  std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  if (dir.empty()) dir = ".";
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return PathError(path, "the directory " + dir.string() + " does not exist");
+  }
+  std::string const probe = (dir / (".casebridge-probe-" + std::to_string(::getpid()))).string();
+  int const fd = ::open(probe.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, S_IRUSR | S_IWUSR);
+  if (fd < 0) {
+    return PathError(path, "the directory " + dir.string() + " does not accept new files (" +
+                               std::strerror(errno) + ")");
+  }
+  ::close(fd);
+  ::unlink(probe.c_str());
+  return OkStatus();
+}
 
 std::string RedactStoreUrl(std::string_view url) {
   std::string out(url);

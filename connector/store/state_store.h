@@ -9,7 +9,8 @@
 //
 // URLs:
 //   sqlite:PATH            a file (WAL journal, busy_timeout 5 s, foreign keys on,
-//                          synchronous=NORMAL); `sqlite:///abs/path` is accepted too
+//                          synchronous=NORMAL); `sqlite:///abs/path` is accepted too; a new
+//                          file (and its -wal, -shm and .lock files) is created 0600
 //   sqlite::memory:        a private in-memory database (tests)
 //   postgresql://user@host:port/db?...   (or postgres://) any libpq connection URI; PostgreSQL
 //                          12 or later. Passwords are never echoed: errors and description()
@@ -233,6 +234,13 @@ class StateStore {
 /// file comment). kInvalidArgument for an unsupported URL; kUnavailable when the database cannot
 /// be reached; kFailedPrecondition when its schema is newer than this build knows.
 StatusOr<std::unique_ptr<StateStore>> OpenStateStore(std::string const& url);
+
+/// For a `sqlite:PATH` URL, checks without creating the database that PATH can hold it: an
+/// existing PATH must be a regular file this user can read and write; otherwise its directory
+/// must exist and accept a new file (probed by creating and removing a temporary file, so
+/// read-only and pseudo file systems are found even for root). OK for sqlite::memory: and
+/// other URLs. kInvalidArgument naming the path and the reason. For `check-config`.
+Status CheckSqliteLocation(std::string_view url);
 
 /// The URL with the password (userinfo or `password=` parameter) replaced by "***".
 std::string RedactStoreUrl(std::string_view url);

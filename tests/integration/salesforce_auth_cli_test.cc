@@ -58,7 +58,7 @@ class AuthCheckCli : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s;
     key_path_ = dir_.Write("keys/sf.key", keys_.private_pem);
     chmod(key_path_.c_str(), 0600);
-    dir_.Write("refresh.txt", std::string(kRefreshToken) + "\n");
+    dir_.WritePrivate("refresh.txt", std::string(kRefreshToken) + "\n");
     setenv(kSecretEnv, kClientSecret, 1);
   }
 

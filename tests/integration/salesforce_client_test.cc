@@ -77,7 +77,7 @@ class SalesforceClientIntegration : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s;
     key_path_ = dir_.Write("sf.key", keys_.private_pem);
     chmod(key_path_.c_str(), 0600);
-    refresh_path_ = dir_.Write("refresh.txt", std::string(kRefreshToken) + "\n");
+    refresh_path_ = dir_.WritePrivate("refresh.txt", std::string(kRefreshToken) + "\n");
     secret_path_ = dir_.Write("client_secret.txt", kClientSecret);
     chmod(secret_path_.c_str(), 0600);
   }

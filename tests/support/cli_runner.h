@@ -1,6 +1,7 @@
 // Runs the built `casebridge` binary as a user would and captures what it printed.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@ struct CliResult {
   int exit_code = -1;
   std::string out;
   std::string err;
+  std::int64_t max_rss_kb = 0;  // the child's peak resident set size (getrusage ru_maxrss), in KiB
 };
 
 /// Runs CASEBRIDGE_BINARY with `args` (no shell: arguments are passed verbatim), optional

@@ -33,4 +33,12 @@ std::string TempDir::Write(std::string const& name, std::string const& content) 
   return p.string();
 }
 
+std::string TempDir::WritePrivate(std::string const& name, std::string const& content) const {
+  std::string const path = Write(name, content);
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+      std::filesystem::perm_options::replace);
+  return path;
+}
+
 }  // namespace casebridge::testing_util

@@ -15,6 +15,9 @@ class TempDir {
   [[nodiscard]] std::string const& path() const { return path_; }
   /// Writes `content` to `<dir>/<name>` (creating sub-directories) and returns the full path.
   std::string Write(std::string const& name, std::string const& content) const;
+  /// Write() for a secret: the file is made 0600 (owner only), as casebridge requires of secret
+  /// and key files.
+  std::string WritePrivate(std::string const& name, std::string const& content) const;
 
  private:
   std::string path_;

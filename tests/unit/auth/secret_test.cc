@@ -1,6 +1,7 @@
 #include "auth/secret.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cstdlib>
 #include <sstream>
@@ -51,13 +52,13 @@ TEST(ReadSecret, FromEnvironmentVariable) {
 
 TEST(ReadSecret, FromFileTrimmingTheTrailingNewlineUnlessVerbatim) {
   testing_util::TempDir dir;
-  auto const path = dir.Write("secret.txt", "value-b\r\n");
+  auto const path = dir.WritePrivate("secret.txt", "value-b\r\n");
   auto s = ReadSecret({"", path}, "x");
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->Reveal(), "value-b");
   auto v = ReadSecret({"", path}, "x", SecretFormat::kVerbatim);
   EXPECT_EQ(v->Reveal(), "value-b\r\n");
-  auto const empty = dir.Write("empty.txt", "\n");
+  auto const empty = dir.WritePrivate("empty.txt", "\n");
   EXPECT_EQ(ReadSecret({"", empty}, "x").status().code(), StatusCode::kFailedPrecondition);
   auto const gone = ReadSecret({"", dir.path() + "/nope"}, "salesforce.refresh_token");
   EXPECT_EQ(gone.status().code(), StatusCode::kFailedPrecondition);
@@ -67,10 +68,31 @@ TEST(ReadSecret, FromFileTrimmingTheTrailingNewlineUnlessVerbatim) {
 
 TEST(ReadSecret, ErrorsNeverContainTheValue) {
   testing_util::TempDir dir;
-  auto const path = dir.Write("s.txt", "   \n");
+  auto const path = dir.WritePrivate("s.txt", "   \n");
   auto const s = ReadSecret({"", path}, "x");
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(s.status().message(), "x: the secret is empty");
+}
+
+TEST(ReadSecret, AFileGroupOrOthersMayReadIsRefusedLikeAPrivateKey) {
+  testing_util::TempDir dir;
+  for (mode_t const mode : {0644, 0640, 0604, 0660}) {
+    auto const path = dir.Write("secret-" + std::to_string(mode) + ".txt", "value-c\n");
+    chmod(path.c_str(), mode);
+    auto const s = ReadSecret({"", path}, "salesforce.client_secret");
+    ASSERT_FALSE(s.ok()) << "mode " << std::oct << mode;
+    EXPECT_EQ(s.status().code(), StatusCode::kFailedPrecondition);
+    EXPECT_EQ(s.status().message(), "salesforce.client_secret: secret file " + path +
+                                        " is readable by group/others; restrict it with: "
+                                        "chmod 600 " +
+                                        path);
+    EXPECT_EQ(s.status().info().file, path);
+  }
+  auto const owner_only = dir.Write("owner.txt", "value-d\n");
+  chmod(owner_only.c_str(), 0400);
+  auto const ok = ReadSecret({"", owner_only}, "forge.password");
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->Reveal(), "value-d");
 }
 
 }  // namespace

@@ -294,7 +294,7 @@ TEST(ClientCredentials, RefusalNamesTheOAuthErrorOnly) {
 
 TEST(RefreshToken, RotatedRefreshTokenIsKeptInMemoryAndUsedNext) {
   TempDir dir;
-  auto const rt_file = dir.Write("refresh.txt", "rt-original\n");
+  auto const rt_file = dir.WritePrivate("refresh.txt", "rt-original\n");
   auto transport = std::make_shared<FakeTransport>();
   RefreshTokenOptions o;
   o.login_url = "https://login.salesforce.com";

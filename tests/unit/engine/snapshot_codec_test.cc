@@ -457,5 +457,31 @@ TEST(SnapshotCodec, InvalidUtf8IsNotValidJson) {
   EXPECT_THAT(st.message(), StartsWith("not valid JSON"));
 }
 
+TEST(SnapshotCodec, AnUnknownFieldNestedTooDeepIsABadLineNotACrash) {
+  // 50,000 levels used to recurse once per level and overflow the stack (SIGSEGV).
+  std::string const deep = std::string(50'000, '[') + std::string(50'000, ']');
+  Snapshot s;
+  Status const st = ParseSnapshotLine(WithCreated(R"("x_custom":)" + deep), s);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.info().field, "x_custom");
+  EXPECT_THAT(st.message(), HasSubstr("nested more than 512 levels deep"));
+  auto const in_event = WithCreated(R"("events":[{"type":"outreach_note","at":)"
+                                    R"("2026-03-02T15:00:00Z","by":)" +
+                                    deep + "}]");
+  Status const ev = ParseSnapshotLine(in_event, s);
+  ASSERT_FALSE(ev.ok());
+  EXPECT_EQ(ev.info().field, "events[0].by");
+}
+
+TEST(SnapshotCodec, NestingUpToTheLimitIsAccepted) {
+  // The line object is level 1 and an unknown root field's value level 2: 511 arrays fit.
+  std::string const ok = std::string(511, '[') + std::string(511, ']');
+  Snapshot s;
+  Status const st = ParseSnapshotLine(WithCreated(R"("x_custom":)" + ok), s);
+  EXPECT_TRUE(st.ok()) << st;
+  std::string const over = std::string(512, '[') + std::string(512, ']');
+  EXPECT_FALSE(ParseSnapshotLine(WithCreated(R"("x_custom":)" + over), s).ok());
+}
+
 }  // namespace
 }  // namespace casebridge::engine

@@ -135,13 +135,35 @@ TEST(ForgeLogin, OptionsAreValidatedBeforeAnythingIsSent) {
 TEST(ForgeLogin, ThePasswordIsReadFromAFileAtEachLogin) {
   LoginHarness h;
   testing_util::TempDir dir;
-  auto const path = dir.Write("forge-password", "from-file\n");
+  auto const path = dir.WritePrivate("forge-password", "from-file\n");
   auto o = LoginHarness::Options();
   o.password = {};
   o.password.file = path;
   h.transport->Enqueue(200, R"({"token":"t1"})");
   ASSERT_TRUE(h.Fetch(o).ok());
   EXPECT_EQ(json::parse(h.transport->requests().at(0).body).at("password"), "from-file");
+}
+
+TEST(ForgeLogin, AOneLetterPasswordDoesNotMangleMessages) {
+  // Every "p" used to become "<redacted>": "htt<redacted>s://…".
+  LoginHarness h;
+  auto o = LoginHarness::Options();
+  ::setenv(kPasswordEnv, "p", 1);
+  h.transport->EnqueueError(
+      UnavailableError("no response from https://forge.example.com/api/auth/login"));
+  auto failed = h.Fetch(o);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("https://forge.example.com/api/auth/login"),
+            std::string::npos)
+      << failed.status().message();
+  ::setenv(kPasswordEnv, "p", 1);
+  h.transport->Enqueue(401, R"({"error":{"code":"bad_credentials","message":"password p is )"
+                            R"(wrong for https://forge.example.com"}})");
+  auto refused = h.Fetch(o);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("password <redacted> is wrong for https://forge"),
+            std::string::npos)
+      << refused.status().message();
 }
 
 }  // namespace

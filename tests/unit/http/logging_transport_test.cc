@@ -96,5 +96,25 @@ TEST(FormatLogLine, ControlCharactersInHeaderValuesCannotForgeLines) {
   EXPECT_EQ(line.find('\n'), std::string::npos) << line;
 }
 
+TEST(FormatLogLine, ShowsThePortUnlessItIsTheSchemeDefault) {
+  HttpResponse resp;
+  resp.status = 200;
+  auto line_for = [&](std::string url) {
+    HttpRequest r;
+    r.url = std::move(url);
+    return FormatLogLine(r, &resp, OkStatus(), std::chrono::milliseconds(1));
+  };
+  EXPECT_NE(line_for("http://127.0.0.1:8443/services/data?q=1")
+                .find("GET http://127.0.0.1:8443/services/data?<3 bytes>"),
+            std::string::npos);
+  EXPECT_NE(line_for("https://forge.internal:9443/api/v1/tasks")
+                .find("GET https://forge.internal:9443/api/v1/tasks "),
+            std::string::npos);
+  EXPECT_NE(line_for("https://acme.my.salesforce.com:443/services/data")
+                .find("GET https://acme.my.salesforce.com/services/data "),
+            std::string::npos);
+  EXPECT_NE(line_for("http://[::1]:80/x").find("GET http://[::1]/x "), std::string::npos);
+}
+
 }  // namespace
 }  // namespace casebridge::http

@@ -155,6 +155,37 @@ TEST_F(AppConfigTest, PrivateKeyReadableByGroupIsRefused) {
   EXPECT_THAT(problems_, ElementsAre(IsProblem("salesforce.private_key.file", "chmod 600")));
 }
 
+TEST_F(AppConfigTest, SecretFilesReadableByGroupOrOthersAreRefusedLikeKeys) {
+  WriteKey("client_secret.txt", 0644, kSecretValue);
+  WriteKey("refresh_token.txt", 0640, kSecretValue);
+  WriteKey("forge_password.txt", 0604, kSecretValue);
+  (void)Load(R"({"salesforce": {"login_url": "https://login.salesforce.com",
+      "auth_flow": "refresh_token", "client_id": "x",
+      "client_secret": {"file": "client_secret.txt"},
+      "refresh_token": {"file": "refresh_token.txt"}},
+    "forge": {"base_url": "https://forge.example.com", "email": "a@example.com",
+      "password": {"file": "forge_password.txt"}}})");
+  EXPECT_THAT(problems_,
+              ElementsAre(IsProblem("salesforce.client_secret.file",
+                                    "secret file " + dir_.path() +
+                                        "/conf/client_secret.txt is readable by group/others; "
+                                        "chmod 600"),
+                          IsProblem("salesforce.refresh_token.file", "chmod 600"),
+                          IsProblem("forge.password.file", "chmod 600")));
+  EXPECT_THAT(AllText(), Not(HasSubstr(kSecretValue)));
+}
+
+TEST_F(AppConfigTest, SecretFilesOnlyTheOwnerCanReadAreAccepted) {
+  WriteKey("client_secret.txt", 0600, kSecretValue);
+  WriteKey("forge_password.txt", 0400, kSecretValue);
+  (void)Load(R"({"salesforce": {"login_url": "https://login.salesforce.com",
+      "auth_flow": "client_credentials", "client_id": "x",
+      "client_secret": {"file": "client_secret.txt"}},
+    "forge": {"base_url": "https://forge.example.com", "email": "a@example.com",
+      "password": {"file": "forge_password.txt"}}})");
+  EXPECT_THAT(problems_, IsEmpty());
+}
+
 TEST_F(AppConfigTest, PrivateKeyThatIsNotPemIsReportedWithoutItsContent) {
   WriteKey("keys/sf.key", 0600, kSecretValue);
   ScopedEnv env("CB_TEST_FORGE_PASSWORD", kSecretValue);

@@ -198,7 +198,7 @@ TEST_F(SecretsNeverLogged, FullRunWithAllThreeFlowsLeaksNoSecret) {
   std::string const client_secret = "CLIENT_SECRET_8f7d6c5b4a39";
   std::string const refresh_token = "ORIGINAL_REFRESH_TOKEN_5aa1c9";
   setenv("CASEBRIDGE_TEST_LOG_CLIENT_SECRET", client_secret.c_str(), 1);
-  auto const refresh_path = dir.Write("refresh.txt", refresh_token + "\n");
+  auto const refresh_path = dir.WritePrivate("refresh.txt", refresh_token + "\n");
 
   std::string const base = "https://acme.my.salesforce.com";
   auto org = std::make_shared<FakeOrg>(base);

@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <string>
@@ -69,8 +70,59 @@ TEST(SqliteStore, AMissingDirectoryIsAClearError) {
   std::string const path = dir.path() + "/no/such/dir/state.db";
   auto store = OpenStateStore("sqlite:" + path);
   ASSERT_FALSE(store.ok());
-  EXPECT_EQ(store.status().code(), StatusCode::kUnavailable);
-  EXPECT_THAT(store.status().message(), HasSubstr(path));
+  // A configuration error (exit 2), not an unreachable store (was kUnavailable, exit 4).
+  EXPECT_EQ(store.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(store.status().message(),
+              HasSubstr("cannot use '" + path + "' as the SQLite state database: No such file"));
+  EXPECT_EQ(store.status().info().file, path);
+}
+
+TEST(SqliteStore, ADirectoryOrANonDatabaseFileIsAConfigurationError) {
+  testing_util::TempDir dir;
+  auto is_dir = OpenStateStore("sqlite:" + dir.path());
+  ASSERT_FALSE(is_dir.ok());
+  EXPECT_EQ(is_dir.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(is_dir.status().message(), HasSubstr("Is a directory"));
+  auto const text = dir.Write("notes.txt", std::string(4096, 'x'));
+  auto not_db = OpenStateStore("sqlite:" + text);
+  ASSERT_FALSE(not_db.ok());
+  EXPECT_EQ(not_db.status().code(), StatusCode::kInvalidArgument) << not_db.status();
+  EXPECT_EQ(CheckSqliteLocation("sqlite:" + dir.path()).code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(CheckSqliteLocation("sqlite:" + dir.path() + "/new.db").ok());
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/new.db"));
+  EXPECT_TRUE(CheckSqliteLocation("sqlite::memory:").ok());
+  EXPECT_TRUE(CheckSqliteLocation("postgresql://cb@db/x").ok());
+}
+
+TEST(SqliteStore, ANewDatabaseAndItsCompanionFilesAreOwnerOnlyWhateverTheUmask) {
+  testing_util::TempDir dir;
+  std::string const path = dir.path() + "/state.db";
+  mode_t const old_umask = ::umask(0);
+  auto store = OpenStateStore("sqlite:" + path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_TRUE((*store)->SetWatermark({"salesforce", "Case", "m", "500A", {}}).ok());
+  auto lock = (*store)->TryLock({{}, "run-1"});
+  ::umask(old_umask);
+  ASSERT_TRUE(lock.ok()) << lock.status();
+  auto mode = [](std::string const& p) {
+    struct stat st {};
+    return ::stat(p.c_str(), &st) == 0 ? static_cast<int>(st.st_mode & 0777) : -1;
+  };
+  EXPECT_EQ(mode(path), 0600);  // SQLite alone gives 0644
+  EXPECT_EQ(mode(path + "-wal"), 0600);
+  EXPECT_EQ(mode(path + "-shm"), 0600);
+  EXPECT_EQ(mode(path + ".lock"), 0600);
+}
+
+TEST(SqliteStore, AnExistingDatabaseKeepsItsMode) {
+  testing_util::TempDir dir;
+  std::string const path = dir.path() + "/state.db";
+  ASSERT_TRUE(OpenStateStore("sqlite:" + path).ok());
+  ::chmod(path.c_str(), 0640);
+  ASSERT_TRUE(OpenStateStore("sqlite:" + path).ok());
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0640U);
 }
 
 TEST(SqliteStore, AFileDatabaseUsesWriteAheadLogging) {
