@@ -10,6 +10,7 @@
 #include <iostream>
 #include <vector>
 
+#include "connector/common/line_reader.h"
 #include "connector/common/private_file.h"
 #include "connector/engine/snapshot_codec.h"
 #include "connector/report/case_flags.h"
@@ -69,7 +70,6 @@ StatusOr<SnapshotInputStats> AddFlagsFromSnapshots(std::istream& in, std::string
   engine::Evaluation evaluation;
   CaseFacts facts;
   store::FlagRecord record;
-  std::string line;
   std::string problem;
   auto report_bad = [&](Status const& st) {
     ++stats.bad_lines;
@@ -86,9 +86,22 @@ StatusOr<SnapshotInputStats> AddFlagsFromSnapshots(std::istream& in, std::string
     problem += '\n';
     problems << problem;
   };
-  while (std::getline(in, line)) {
+  LineReader lines(ReadFromStream(in));
+  std::string_view text;
+  while (true) {
+    auto kind = lines.Next(text);
+    if (!kind.ok()) {
+      return Status(kind.status().code(), "reading " + name + " stopped after line " +
+                                              std::to_string(stats.lines) + ": " +
+                                              kind.status().message());
+    }
+    if (*kind == LineReader::Kind::kEnd) break;
     ++stats.lines;
-    std::string_view text = line;
+    if (*kind == LineReader::Kind::kTooLong) {
+      report_bad(InvalidArgumentError("the line is " + lines.TooLongText() +
+                                      " (the limit for one snapshot)"));
+      continue;
+    }
     if (stats.lines == 1 && text.starts_with(kUtf8Bom)) text.remove_prefix(kUtf8Bom.size());
     if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
     if (IsBlank(text)) continue;
@@ -107,10 +120,6 @@ StatusOr<SnapshotInputStats> AddFlagsFromSnapshots(std::istream& in, std::string
       record.updated_at = now;
       if (Status st = writer.Add(record); !st.ok()) return st;
     }
-  }
-  if (in.bad()) {
-    return UnavailableError("reading " + name + " failed after line " +
-                            std::to_string(stats.lines));
   }
   writer.SetSkippedInput(stats.bad_lines);
   return stats;
