@@ -10,13 +10,6 @@ namespace casebridge::sandbox::demo_org_internal {
 
 namespace {
 
-namespace chr = std::chrono;
-using chr::days;
-using chr::hours;
-using chr::minutes;
-using chr::seconds;
-using chr::sys_days;
-
 sys_days NthWeekday(int y, unsigned m, chr::weekday wd, unsigned n) {
   return sys_days(chr::year_month_weekday(chr::year(y), chr::month(m), wd[n]));
 }
