@@ -3,13 +3,11 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <array>
-#include <cctype>
-#include <charconv>
 #include <string>
 
 #include "auth/secret.h"
 #include "connector/common/redact.h"
+#include "connector/http/response_errors.h"
 #include "connector/http/url.h"
 
 namespace casebridge::auth {
@@ -57,60 +55,7 @@ void SetMember(Json& doc, std::string_view path, Json value) {
   }
 }
 
-// "Sun, 06 Nov 1994 08:49:37 GMT" (IMF-fixdate, RFC 9110 section 5.6.7).
-std::optional<Instant> ParseImfFixdate(std::string_view s) {
-  if (s.size() != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' ||
-      s[19] != ':' || s[22] != ':' || s.substr(25) != " GMT") {
-    return std::nullopt;
-  }
-  static constexpr std::array<std::string_view, 12> kMonths = {
-      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  unsigned month = 0;
-  for (unsigned i = 0; i < kMonths.size(); ++i) {
-    if (s.substr(8, 3) == kMonths.at(i)) month = i + 1;
-  }
-  if (month == 0) return std::nullopt;
-  auto num = [&](std::size_t pos, std::size_t len) -> std::optional<int> {
-    int v = 0;
-    auto const* begin = s.data() + pos;
-    auto [p, ec] = std::from_chars(begin, begin + len, v);
-    if (ec != std::errc() || p != begin + len) return std::nullopt;
-    return v;
-  };
-  auto const day = num(5, 2);
-  auto const year = num(12, 4);
-  auto const hh = num(17, 2);
-  auto const mm = num(20, 2);
-  auto const ss = num(23, 2);
-  if (!day || !year || !hh || !mm || !ss || *hh > 23 || *mm > 59 || *ss > 60) return std::nullopt;
-  std::chrono::year_month_day const ymd{std::chrono::year(*year), std::chrono::month(month),
-                                        std::chrono::day(static_cast<unsigned>(*day))};
-  if (!ymd.ok()) return std::nullopt;
-  return std::chrono::sys_days{ymd} + std::chrono::hours(*hh) + std::chrono::minutes(*mm) +
-         std::chrono::seconds(*ss);
-}
-
 }  // namespace
-
-std::chrono::milliseconds ParseRetryAfter(std::string_view value, Instant now) {
-  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-  if (value.empty()) return std::chrono::milliseconds(0);
-  if (std::all_of(value.begin(), value.end(),
-                  [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; })) {
-    std::int64_t seconds = 0;
-    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-    // Anything beyond a day is capped there (the caller decides whether to wait that long).
-    if (ec == std::errc::result_out_of_range || seconds > 86'400) seconds = 86'400;
-    if (ec != std::errc() && ec != std::errc::result_out_of_range) return {};
-    return std::chrono::seconds(seconds);
-  }
-  if (auto when = ParseImfFixdate(value)) {
-    if (*when <= now) return {};
-    return std::min<std::chrono::milliseconds>(*when - now, std::chrono::hours(24));
-  }
-  return {};
-}
 
 ForgeErrorBody ParseForgeErrorBody(std::string_view body) {
   ForgeErrorBody out;
@@ -209,7 +154,7 @@ StatusOr<Token> ForgeLoginTokenSource::Fetch() {
   info.vendor_code = error.code;
   if (auto id = response->headers.Get("X-Request-Id")) info.request_id = *id;
   if (auto ra = response->headers.Get("Retry-After")) {
-    info.retry_after = ParseRetryAfter(*ra, clock_->Now());
+    info.retry_after = http::ParseRetryAfter(*ra, clock_->Now());
   }
   std::string detail = "HTTP " + std::to_string(code);
   if (!error.code.empty())

@@ -57,11 +57,6 @@ StatusOr<std::shared_ptr<TokenSource>> MakeForgeLoginTokenSource(
     std::shared_ptr<http::HttpTransport> transport, ForgeLoginOptions options,
     std::shared_ptr<Clock const> clock);
 
-/// The delay a `Retry-After` header value asks for: delta-seconds (`120`) or an IMF-fixdate
-/// (`Wed, 21 Oct 2026 07:28:00 GMT`, relative to `now`). Zero for an absent, past or
-/// unparseable value.
-std::chrono::milliseconds ParseRetryAfter(std::string_view value, Instant now);
-
 /// `{"error": {"code", "message"}}` (Forge's proposed error shape), also the flat
 /// `{"error": "<code>", "message": …}`; empty strings when the body is neither.
 struct ForgeErrorBody {

@@ -36,6 +36,10 @@ struct ForgeConfig {
   std::string base_url;
   std::string email;
   SecretSource password;
+  /// Forge's own CA bundle and proxy: an internal Forge often sits behind a company CA or a
+  /// different proxy than Salesforce, so the `salesforce` keys are not shared.
+  std::string ca_bundle;  // optional custom CA bundle path
+  std::string proxy;      // optional; HTTPS_PROXY applies when empty
 };
 
 struct AppConfig {

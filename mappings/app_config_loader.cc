@@ -207,6 +207,30 @@ SecretSource LoadSecret(Checker& c, Json const& section, std::string const& sect
   return out;
 }
 
+// `ca_bundle` (a readable file, resolved against `base`) and `proxy` (http(s)://host:port without
+// a password) of the `salesforce` or `forge` section.
+void LoadTransportKeys(Checker& c, Json const& section, std::string const& root,
+                       fs::path const& base, std::string& ca_bundle, std::string& proxy) {
+  if (auto s = c.OptionalString(section, root, "ca_bundle"); s && !s->empty()) {
+    ca_bundle = Resolve(base, *s);
+    std::error_code ec;
+    if (!fs::is_regular_file(ca_bundle, ec) || ::access(ca_bundle.c_str(), R_OK) != 0) {
+      c.Add(Join(root, "ca_bundle"), "CA bundle " + ca_bundle + " is not a readable file");
+    }
+  }
+  if (auto s = c.OptionalString(section, root, "proxy"); s && !s->empty()) {
+    auto parts = SplitUrl(*s);
+    if (!parts || (parts->scheme != "http" && parts->scheme != "https")) {
+      c.Add(Join(root, "proxy"), "not a proxy URL (expected http://host:port)");
+    } else if (parts->has_password) {
+      // The URL is not echoed: it carries a password.
+      c.Add(Join(root, "proxy"), std::string(kInlineSecret) + " (the proxy URL has a password)");
+    } else {
+      proxy = *s;
+    }
+  }
+}
+
 void LoadSalesforce(Checker& c, Json const& sf, fs::path const& base, SalesforceConfig& out) {
   std::string const root = "salesforce";
   if (!c.IsObject(sf, root)) return;
@@ -278,34 +302,17 @@ void LoadSalesforce(Checker& c, Json const& sf, fs::path const& base, Salesforce
       LoadSecret(c, sf, root, "client_secret", use(cc || rt), SecretKind::kPlain, base);
   out.refresh_token = LoadSecret(c, sf, root, "refresh_token", use(rt), SecretKind::kPlain, base);
 
-  if (auto s = c.OptionalString(sf, root, "ca_bundle"); s && !s->empty()) {
-    out.ca_bundle = Resolve(base, *s);
-    std::error_code ec;
-    if (!fs::is_regular_file(out.ca_bundle, ec) || ::access(out.ca_bundle.c_str(), R_OK) != 0) {
-      c.Add(Join(root, "ca_bundle"), "CA bundle " + out.ca_bundle + " is not a readable file");
-    }
-  }
+  LoadTransportKeys(c, sf, root, base, out.ca_bundle, out.proxy);
   if (auto s = c.OptionalString(sf, root, "jwt_audience"); s && !s->empty()) {
     CheckServiceUrl(c, Join(root, "jwt_audience"), *s);
     out.jwt_audience = *s;
-  }
-  if (auto s = c.OptionalString(sf, root, "proxy"); s && !s->empty()) {
-    auto parts = SplitUrl(*s);
-    if (!parts || (parts->scheme != "http" && parts->scheme != "https")) {
-      c.Add(Join(root, "proxy"), "not a proxy URL (expected http://host:port)");
-    } else if (parts->has_password) {
-      // The URL is not echoed: it carries a password.
-      c.Add(Join(root, "proxy"), std::string(kInlineSecret) + " (the proxy URL has a password)");
-    } else {
-      out.proxy = *s;
-    }
   }
 }
 
 void LoadForge(Checker& c, Json const& forge, fs::path const& base, ForgeConfig& out) {
   std::string const root = "forge";
   if (!c.IsObject(forge, root)) return;
-  c.KnownKeys(forge, root, {"base_url", "email", "password"});
+  c.KnownKeys(forge, root, {"base_url", "email", "password", "ca_bundle", "proxy"});
   if (auto s = c.String(forge, root, "base_url")) {
     CheckServiceUrl(c, Join(root, "base_url"), *s);
     out.base_url = *s;
@@ -319,6 +326,7 @@ void LoadForge(Checker& c, Json const& forge, fs::path const& base, ForgeConfig&
   }
   out.password =
       LoadSecret(c, forge, root, "password", SecretUse::kNeeded, SecretKind::kPlain, base);
+  LoadTransportKeys(c, forge, root, base, out.ca_bundle, out.proxy);
 }
 
 void LoadStateStore(Checker& c, Json const& v, fs::path const& base, std::string& out) {

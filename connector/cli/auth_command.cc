@@ -23,8 +23,6 @@
 #include "auth/salesforce_token_sources.h"
 #include "connector/common/clock.h"
 #include "connector/forge/auth_check.h"
-#include "connector/http/cpprest_transport.h"
-#include "connector/http/logging_transport.h"
 #include "connector/salesforce/client.h"
 #include "mappings/forge_mapping.h"
 #include "mappings/loader.h"
@@ -93,11 +91,10 @@ int CheckForge(mappings::AppConfig const& config, std::chrono::milliseconds time
     ctx.err << ctx.program << " auth check: forge: the mappings have problems\n";
     return kExitUsage;
   }
-  auto wire = std::make_shared<http::LoggingTransport>(
-      std::make_shared<http::CpprestTransport>(http::CpprestTransportOptions{}), std::move(logger));
+  auto wire = MakeWire(config.forge.ca_bundle, config.forge.proxy, std::move(logger));
   forge::ClientOptions options;
-  options.request_timeout = timeout;
-  options.retry.max_attempts = 3;
+  options.connection.request_timeout = timeout;
+  options.connection.retry.max_attempts = 3;
   auto s = forge::CheckForgeAuth(config.forge, mapping, wire, std::make_shared<SystemClock const>(),
                                  RealSleeper(), ctx.out, options);
   if (s.ok()) return kExitOk;

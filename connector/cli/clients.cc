@@ -99,24 +99,27 @@ std::string JwtAudience(std::string const& option, mappings::SalesforceConfig co
   return config.jwt_audience;
 }
 
+std::shared_ptr<http::HttpTransport> MakeWire(std::string ca_bundle, std::string proxy,
+                                              std::shared_ptr<spdlog::logger> logger) {
+  http::CpprestTransportOptions topts;
+  topts.ca_bundle = std::move(ca_bundle);
+  topts.proxy = std::move(proxy);
+  return std::make_shared<http::LoggingTransport>(std::make_shared<http::CpprestTransport>(topts),
+                                                  std::move(logger));
+}
+
 StatusOr<salesforce::Client> MakeSalesforceClient(mappings::SalesforceConfig const& config,
                                                   SalesforceClientSettings const& settings) {
   std::shared_ptr<http::HttpTransport> wire = settings.wire;
-  if (!wire) {
-    http::CpprestTransportOptions topts;
-    topts.ca_bundle = config.ca_bundle;
-    topts.proxy = config.proxy;
-    wire = std::make_shared<http::LoggingTransport>(std::make_shared<http::CpprestTransport>(topts),
-                                                    settings.logger);
-  }
+  if (!wire) wire = MakeWire(config.ca_bundle, config.proxy, settings.logger);
   auto clock = std::make_shared<SystemClock const>();
   auth::TokenSourceOverrides overrides;
   overrides.jwt_audience = settings.jwt_audience;
   salesforce::ClientOptions options;
-  options.api_version = config.api_version;
-  options.request_timeout = settings.timeout;
+  options.connection.api_version = config.api_version;
+  options.connection.request_timeout = settings.timeout;
   options.budget_share = settings.budget_share;
-  options.logger = settings.logger;
+  options.connection.logger = settings.logger;
   return salesforce::Client::Create(
       wire,
       [&](std::shared_ptr<http::HttpTransport> t) {
@@ -132,13 +135,9 @@ StatusOr<std::optional<forge::Client>> MakeForgeClient(mappings::AppConfig const
   if (config.forge.base_url.empty()) return std::optional<forge::Client>();
   auto mapping = mappings::LoadForgeMappingOrError(config.mappings_dir);
   if (!mapping.ok()) return mapping.status();
-  if (!wire) {
-    wire = std::make_shared<http::LoggingTransport>(
-        std::make_shared<http::CpprestTransport>(http::CpprestTransportOptions{}),
-        std::move(logger));
-  }
+  if (!wire) wire = MakeWire(config.forge.ca_bundle, config.forge.proxy, std::move(logger));
   forge::ClientOptions options;
-  options.request_timeout = timeout;
+  options.connection.request_timeout = timeout;
   auto client = forge::Client::Create(config.forge, *std::move(mapping), std::move(wire), options,
                                       RealSleeper(), std::make_shared<SystemClock const>());
   if (!client.ok()) return client.status();

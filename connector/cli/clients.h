@@ -39,6 +39,12 @@ std::string ConfigPath(std::string const& option);
 /// `salesforce.jwt_audience` (empty = derived from the login URL).
 std::string JwtAudience(std::string const& option, mappings::SalesforceConfig const& config);
 
+/// The production wire: cpprestsdk (TLS verification always on) trusting `ca_bundle` (empty =
+/// the system store) through `proxy` (empty = $HTTPS_PROXY), under the redacting
+/// LoggingTransport. Each system passes its own keys (`salesforce.*` or `forge.*`).
+std::shared_ptr<http::HttpTransport> MakeWire(std::string ca_bundle, std::string proxy,
+                                              std::shared_ptr<spdlog::logger> logger);
+
 struct SalesforceClientSettings {
   std::string jwt_audience;
   std::chrono::milliseconds timeout{60'000};
@@ -54,7 +60,8 @@ StatusOr<salesforce::Client> MakeSalesforceClient(mappings::SalesforceConfig con
 
 /// The Forge client for the config's `forge` section, its mapping (forge.json) from the config's
 /// mappings directory; nullopt when Forge is not configured (no `forge.base_url`). `wire` null =
-/// cpprestsdk. Errors: kInvalidArgument listing the mapping's problems or naming the setting.
+/// MakeWire() with `forge.ca_bundle` and `forge.proxy`. Errors: kInvalidArgument listing the
+/// mapping's problems or naming the setting.
 StatusOr<std::optional<forge::Client>> MakeForgeClient(
     mappings::AppConfig const& config, std::chrono::milliseconds timeout,
     std::shared_ptr<spdlog::logger> logger, std::shared_ptr<http::HttpTransport> wire = nullptr);

@@ -153,20 +153,15 @@ StatusOr<Client> Client::Create(mappings::ForgeConfig const& config, mappings::F
   login.email_field = mapping.auth.email_field;
   login.password_field = mapping.auth.password_field;
   login.token_field = mapping.auth.token_field;
-  login.timeout = options.request_timeout;
+  login.timeout = options.connection.request_timeout;
   auto source = auth::MakeForgeLoginTokenSource(metered, std::move(login), clock);
   if (!source.ok()) return source.status();
 
   Client client;
   client.tokens_ = std::make_shared<auth::TokenCache>(*source);
   auto authorized = std::make_shared<auth::AuthorizingTransport>(metered, client.tokens_);
-  ConnectionOptions copts;
-  copts.retry = options.retry;
-  copts.jitter_seed = options.jitter_seed;
-  copts.request_timeout = options.request_timeout;
-  copts.max_retry_after = options.max_retry_after;
-  client.connection_ =
-      std::make_shared<Connection>(authorized, copts, std::move(sleeper), std::move(clock));
+  client.connection_ = std::make_shared<Connection>(authorized, options.connection,
+                                                    std::move(sleeper), std::move(clock));
   client.counter_ = std::move(counter);
   client.page_size_ = options.page_size > 0 ? options.page_size : mapping.paging.page_size;
   client.base_url_ = config.base_url;

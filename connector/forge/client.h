@@ -27,6 +27,7 @@
 #include "connector/common/clock.h"
 #include "connector/common/retry.h"
 #include "connector/common/status.h"
+#include "connector/forge/connection.h"
 #include "connector/forge/metering.h"
 #include "connector/forge/records.h"
 #include "connector/http/http_transport.h"
@@ -39,14 +40,9 @@ class TokenCache;
 
 namespace casebridge::forge {
 
-class Connection;
-
 struct ClientOptions {
-  RetryOptions retry;
-  std::uint64_t jitter_seed = 0xf07eULL;
-  std::chrono::milliseconds request_timeout{30'000};
-  /// Longest Retry-After this run waits; longer -> kResourceExhausted (progress saved, exit 5).
-  std::chrono::milliseconds max_retry_after{120'000};
+  /// Retries, timeout (also the login's) and the longest Retry-After waited (connection.h).
+  ConnectionOptions connection;
   /// Records per list page; 0 = forge.json `paging.page_size`.
   int page_size = 0;
 };

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "connector/forge/errors.h"
+#include "connector/http/response_errors.h"
 
 namespace casebridge::forge {
 
@@ -20,7 +21,7 @@ StatusOr<JsonReply> Connection::Execute(http::HttpRequest request, Idempotency i
   if (request.timeout == http::HttpRequest{}.timeout) request.timeout = options_.request_timeout;
   request.headers.Set("Accept", "application/json");
   request.headers.Set("Content-Type", "application/json");
-  std::string const endpoint = EndpointName(request.method, request.url);
+  std::string const endpoint = http::EndpointName(request.method, request.url);
   auto const seed = options_.jitter_seed + calls_.fetch_add(1);
   auto attempt = [&]() -> StatusOr<JsonReply> {
     auto response = transport_->Send(request);
@@ -42,20 +43,7 @@ StatusOr<JsonReply> Connection::Execute(http::HttpRequest request, Idempotency i
                                      " with a truncated or malformed JSON body",
                                  info);
     }
-    if (failure.code() == StatusCode::kUnavailable &&
-        failure.retry_after() > options_.max_retry_after) {
-      auto const seconds =
-          std::chrono::duration_cast<std::chrono::seconds>(failure.retry_after()).count();
-      return ResourceExhaustedError(
-          failure.message() + "; Forge asks to wait " + std::to_string(seconds) +
-              " s, longer than this run waits (" +
-              std::to_string(
-                  std::chrono::duration_cast<std::chrono::seconds>(options_.max_retry_after)
-                      .count()) +
-              " s): stopping so the next run resumes",
-          failure.info());
-    }
-    return failure;
+    return http::StopOnLongRetryAfter(std::move(failure), options_.max_retry_after, "Forge");
   };
   return RetryLoop(RetryPolicy(options_.retry), BackoffPolicy(options_.retry, seed), idempotency,
                    sleeper_, attempt);

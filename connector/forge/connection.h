@@ -18,12 +18,14 @@
 
 namespace casebridge::forge {
 
+/// How one logical call is made. ClientOptions (client.h) nests these; the defaults here are the
+/// only statement of them (the login's timeout is `request_timeout` too).
 struct ConnectionOptions {
   RetryOptions retry;
   std::uint64_t jitter_seed = 0xf07eULL;
   std::chrono::milliseconds request_timeout{30'000};
   /// A Retry-After longer than this is not waited out: the call fails with kResourceExhausted
-  /// (stop, save progress, the next run resumes) instead of sleeping.
+  /// (stop, save progress, exit 5, the next run resumes) instead of sleeping.
   std::chrono::milliseconds max_retry_after{120'000};
 };
 

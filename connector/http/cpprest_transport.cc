@@ -3,12 +3,17 @@
 #include "connector/http/cpprest_transport.h"
 
 #include <cpprest/http_client.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <system_error>
 #include <utility>
+
+#include "connector/http/url.h"
 
 namespace casebridge::http {
 namespace {
@@ -39,13 +44,40 @@ std::string ProxyFromEnvironment() {
   return {};
 }
 
+// The host of an absolute URL, for messages ("" when it has none).
+std::string HostOf(std::string const& url) {
+  auto parts = ParseUrl(url);
+  return parts ? parts->host : std::string();
+}
+
+// A failure inside TLS (OpenSSL's SSL library: the handshake, certificate verification) as
+// opposed to the network. cpprest reports it as an http_exception whose error value is the
+// packed OpenSSL error code (e.g. 167772294 = certificate verify failed), whatever its category.
+std::optional<Status> TlsError(std::error_code const& ec, std::string const& url,
+                               std::string const& where) {
+  if (ec.value() <= 0) return std::nullopt;
+  auto const packed = static_cast<unsigned long>(ec.value());
+  if (ERR_GET_LIB(packed) != ERR_LIB_SSL) return std::nullopt;
+  // Not kUnavailable: a certificate the client does not trust stays untrusted, so the call is
+  // not retried (exit 4 with this message instead of five identical attempts).
+  if (ERR_GET_REASON(packed) == SSL_R_CERTIFICATE_VERIFY_FAILED) {
+    return InternalError("TLS certificate verification failed for " + HostOf(url) +
+                         ": its certificate is not trusted by the system store or the configured "
+                         "ca_bundle (" +
+                         where + ")");
+  }
+  char const* reason = ERR_reason_error_string(packed);
+  return InternalError("TLS handshake with " + HostOf(url) + " failed (" +
+                       (reason != nullptr ? std::string(reason) : ec.message()) + "): " + where);
+}
+
 // Builds the error for a request that got no complete response. Never includes the URL's query
 // string or any header: those may carry data the caller considers sensitive.
 Status TransportError(wh::http_exception const& e, HttpRequest const& request) {
   auto const ec = e.error_code();
-  std::string where = std::string(MethodName(request.method)) + " ";
-  auto const q = request.url.find('?');
-  where += request.url.substr(0, q);
+  std::string const where =
+      std::string(MethodName(request.method)) + " " + request.url.substr(0, request.url.find('?'));
+  if (auto tls = TlsError(ec, request.url, where)) return *tls;
   if (ec == std::errc::timed_out || ec == std::errc::operation_canceled) {
     return {StatusCode::kDeadlineExceeded, "timed out: " + where};
   }

@@ -142,7 +142,7 @@ FlatRecord RowToRecord(std::vector<std::string> const& header,
 StatusOr<Client> Client::Create(std::shared_ptr<http::HttpTransport> wire,
                                 TokenSourceFactory const& make_token_source, ClientOptions options,
                                 Sleeper sleeper) {
-  auto const& v = options.api_version;
+  auto const& v = options.connection.api_version;
   auto const dot = v.find('.');
   bool const version_ok =
       dot != std::string::npos && dot > 0 && dot + 1 < v.size() &&
@@ -162,13 +162,7 @@ StatusOr<Client> Client::Create(std::shared_ptr<http::HttpTransport> wire,
   if (!source.ok()) return source.status();
   auto tokens = std::make_shared<auth::TokenCache>(*source);
   auto authorized = std::make_shared<auth::AuthorizingTransport>(metered, tokens);
-  ConnectionOptions co;
-  co.api_version = options.api_version;
-  co.retry = options.retry;
-  co.jitter_seed = options.jitter_seed;
-  co.request_timeout = options.request_timeout;
-  co.logger = options.logger;
-  auto state = std::make_shared<State>(authorized, std::move(co), std::move(sleeper));
+  auto state = std::make_shared<State>(authorized, options.connection, std::move(sleeper));
   state->usage = std::move(usage);
   state->tokens = std::move(tokens);
   state->options = std::move(options);
@@ -408,10 +402,11 @@ StatusOr<ExportPath> Client::Export(ExportRequest const& request, RowCallback co
 StatusOr<Identity> Client::GetIdentity() const {
   // The token is needed first (for its identity URL); a transient token-endpoint failure is
   // retried like any idempotent call.
-  auto const& retry = state_->options.retry;
-  auto token = RetryLoop(RetryPolicy(retry), BackoffPolicy(retry, state_->options.jitter_seed),
-                         Idempotency::kIdempotent, state_->connection.sleeper(),
-                         [&] { return state_->tokens->Get(); });
+  auto const& retry = state_->options.connection.retry;
+  auto token =
+      RetryLoop(RetryPolicy(retry), BackoffPolicy(retry, state_->options.connection.jitter_seed),
+                Idempotency::kIdempotent, state_->connection.sleeper(),
+                [&] { return state_->tokens->Get(); });
   if (!token.ok()) return token.status();
   if (token->identity_url.empty()) {
     return FailedPreconditionError("the token response carried no identity URL (`id`)");
@@ -618,7 +613,8 @@ StatusOr<std::vector<CompositeSubresponse>> Client::Composite(
       http::HttpResponse sub;
       sub.status = r.http_status;
       sub.body = r.body;
-      r.status = ErrorFromResponse(sub, "composite subrequest " + r.reference_id);
+      r.status = ErrorFromResponse(sub, "composite subrequest " + r.reference_id,
+                                   state_->connection.Now());
     }
     out.push_back(std::move(r));
   }

@@ -41,11 +41,8 @@
 namespace casebridge::salesforce {
 
 struct ClientOptions {
-  std::string api_version = "62.0";
-  RetryOptions retry;
-  std::uint64_t jitter_seed = 0x5eedULL;
-  std::chrono::milliseconds request_timeout{120'000};
-  std::shared_ptr<spdlog::logger> logger;  // default logger when null
+  /// API version, retries, timeout, the longest Retry-After waited, logger (connection.h).
+  ConnectionOptions connection;
   /// Share of the org's daily API limit this client may bring usage up to (budget guard).
   double budget_share = 1.0;
   /// `Sforce-Query-Options: batchSize` (Salesforce accepts 200..2000; clamped).

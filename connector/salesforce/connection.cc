@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "connector/http/response_errors.h"
 #include "connector/salesforce/errors.h"
 
 namespace casebridge::salesforce {
@@ -12,6 +13,7 @@ Connection::Connection(std::shared_ptr<http::HttpTransport> transport, Connectio
                        Sleeper sleeper)
     : transport_(std::move(transport)), options_(std::move(options)), sleeper_(std::move(sleeper)) {
   if (!sleeper_) sleeper_ = RealSleeper();
+  if (!options_.clock) options_.clock = std::make_shared<SystemClock const>();
 }
 
 std::shared_ptr<spdlog::logger> Connection::logger() const {
@@ -25,7 +27,7 @@ std::string Connection::DataPath(std::string_view resource) const {
 StatusOr<http::HttpResponse> Connection::Execute(http::HttpRequest request,
                                                  Idempotency idempotency) const {
   request.timeout = options_.request_timeout;
-  std::string const endpoint = EndpointName(request.method, request.url);
+  std::string const endpoint = http::EndpointName(request.method, request.url);
   auto const seed = options_.jitter_seed + calls_.fetch_add(1);
   int attempt = 0;
   auto log = logger();
@@ -37,7 +39,7 @@ StatusOr<http::HttpResponse> Connection::Execute(http::HttpRequest request,
                      if (!response.ok()) {
                        failure = response.status();
                      } else if (response->status < 200 || response->status >= 300) {
-                       failure = ErrorFromResponse(*response, endpoint);
+                       failure = ErrorFromResponse(*response, endpoint, Now());
                      } else {
                        return response;
                      }
@@ -48,7 +50,8 @@ StatusOr<http::HttpResponse> Connection::Execute(http::HttpRequest request,
                                                                         : "not idempotent",
                                 failure.message());
                      }
-                     return failure;
+                     return http::StopOnLongRetryAfter(std::move(failure), options_.max_retry_after,
+                                                       "Salesforce");
                    });
 }
 

@@ -20,12 +20,18 @@ class logger;
 
 namespace casebridge::salesforce {
 
+/// How one logical call is made. ClientOptions (client.h) nests these.
 struct ConnectionOptions {
   std::string api_version = "62.0";  // the `vNN.N` in /services/data/vNN.N
   RetryOptions retry;                // attempts and backoff for idempotent calls
   std::uint64_t jitter_seed = 0x5eedULL;
   std::chrono::milliseconds request_timeout{120'000};
+  /// A Retry-After longer than this is not waited out: the call fails with kResourceExhausted
+  /// (stop, save progress, exit 5, the next run resumes) instead of sleeping.
+  std::chrono::milliseconds max_retry_after{std::chrono::hours(1)};
   std::shared_ptr<spdlog::logger> logger;  // retries are logged here; default logger when null
+  /// What an HTTP-date Retry-After is relative to; the system clock when null.
+  std::shared_ptr<Clock const> clock;
 };
 
 /// Thread-safe.
@@ -48,6 +54,7 @@ class Connection {
   [[nodiscard]] Sleeper const& sleeper() const { return sleeper_; }
   [[nodiscard]] ConnectionOptions const& options() const { return options_; }
   [[nodiscard]] std::shared_ptr<spdlog::logger> logger() const;
+  [[nodiscard]] Instant Now() const { return options_.clock->Now(); }
 
  private:
   std::shared_ptr<http::HttpTransport> transport_;

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
-#include "connector/http/url.h"
+#include "connector/http/response_errors.h"
 
 namespace casebridge::salesforce {
 namespace {
@@ -62,16 +62,6 @@ std::optional<StatusCode> VendorStatus(std::string_view code) {
   return std::nullopt;
 }
 
-std::string Clean(std::string_view text, std::size_t max) {
-  std::string out;
-  out.reserve(std::min(text.size(), max));
-  for (char const c : text.substr(0, max)) {
-    out.push_back(static_cast<unsigned char>(c) < 0x20 ? ' ' : c);
-  }
-  if (text.size() > max) out += "…";
-  return out;
-}
-
 std::string StringAt(json const& o, char const* key) {
   if (!o.contains(key)) return {};
   auto const& v = o.at(key);
@@ -93,50 +83,21 @@ ApiError FromObject(json const& o) {
   return e;
 }
 
-std::chrono::milliseconds RetryAfter(http::Headers const& headers) {
-  auto const value = headers.Get("Retry-After");
-  if (!value) return std::chrono::milliseconds(0);
-  std::string_view const text = *value;
-  std::int64_t seconds = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
-  if (ec != std::errc() || p != text.data() + text.size() || seconds < 0) {
-    return std::chrono::milliseconds(0);
-  }
-  return std::chrono::seconds(std::min<std::int64_t>(seconds, 3600));
-}
-
 }  // namespace
 
 StatusCode StatusCodeFor(int http_status, std::string_view vendor_code) {
   if (!vendor_code.empty()) {
     if (auto code = VendorStatus(vendor_code)) return *code;
   }
-  if (http_status >= 200 && http_status < 300) return StatusCode::kOk;
-  if (http_status >= 500 && http_status < 600) return StatusCode::kUnavailable;
   switch (http_status) {
     case 300:
-      return StatusCode::kFailedPrecondition;
-    case 401:
-      return StatusCode::kUnauthenticated;
-    case 403:
-      return StatusCode::kPermissionDenied;
-    case 404:
-    case 410:
-      return StatusCode::kNotFound;
-    case 408:
-      return StatusCode::kDeadlineExceeded;
     case 409:
-    case 412:
-    case 428:
       return StatusCode::kFailedPrecondition;
     case 420:
-    case 429:
       return StatusCode::kUnavailable;
     default:
-      break;
+      return http::StatusCodeForHttp(http_status);
   }
-  if (http_status >= 400 && http_status < 500) return StatusCode::kInvalidArgument;
-  return StatusCode::kInternal;
 }
 
 std::vector<ApiError> ParseApiErrors(std::string_view body) {
@@ -153,30 +114,21 @@ std::vector<ApiError> ParseApiErrors(std::string_view body) {
   return out;
 }
 
-std::string EndpointName(http::Method method, std::string_view url) {
-  return std::string(http::MethodName(method)) + " " + http::PathOf(url);
-}
-
-Status ErrorFromResponse(http::HttpResponse const& response, std::string_view endpoint) {
+Status ErrorFromResponse(http::HttpResponse const& response, std::string_view endpoint,
+                         Instant now) {
   auto const errors = ParseApiErrors(response.body);
-  ErrorInfo info;
-  info.http_status = response.status;
-  info.retry_after = RetryAfter(response.headers);
-  for (auto const* h : {"X-SFDC-Request-Id", "X-Request-Id"}) {
-    if (auto id = response.headers.Get(h)) {
-      info.request_id = Clean(*id, 64);
-      break;
+  ErrorInfo info = http::ResponseErrorInfo(response, now, {"X-SFDC-Request-Id", "X-Request-Id"});
+  std::string vendor_message;
+  if (!errors.empty()) {
+    info.vendor_code = http::ClipServerMessage(errors.front().error_code, 64);
+    vendor_message = http::ClipServerMessage(errors.front().message);
+    if (!errors.front().fields.empty()) {
+      info.field = http::ClipServerMessage(errors.front().fields.front(), 80);
     }
   }
-  std::string message = std::string(endpoint) + ": HTTP " + std::to_string(response.status);
-  if (!errors.empty()) {
-    info.vendor_code = Clean(errors.front().error_code, 64);
-    if (!info.vendor_code.empty()) message += " " + info.vendor_code;
-    if (!errors.front().message.empty()) message += ": " + Clean(errors.front().message, 300);
-    if (!errors.front().fields.empty()) {
-      info.field = Clean(errors.front().fields.front(), 80);
-    }
-  } else if (!response.body.empty()) {
+  std::string message =
+      http::ResponseErrorMessage(endpoint, response.status, info.vendor_code, vendor_message);
+  if (errors.empty() && !response.body.empty()) {
     message += " (error body is not a Salesforce error list)";
   }
   if (response.status == 300) {
@@ -192,8 +144,9 @@ Status ErrorFromResponse(http::HttpResponse const& response, std::string_view en
 Status MalformedBody(std::string_view endpoint, std::string_view detail, int http_status) {
   ErrorInfo info;
   info.http_status = http_status;
-  return InternalError(
-      std::string(endpoint) + ": malformed response body (" + Clean(detail, 200) + ")", info);
+  return InternalError(std::string(endpoint) + ": malformed response body (" +
+                           http::ClipServerMessage(detail, 200) + ")",
+                       info);
 }
 
 }  // namespace casebridge::salesforce

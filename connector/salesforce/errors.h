@@ -18,13 +18,13 @@
 //   INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY, API_DISABLED_FOR_ORG, API_CURRENTLY_DISABLED,
 //   FUNCTIONALITY_NOT_ENABLED                   → kPermissionDenied     no
 //   DUPLICATE_VALUE, DUPLICATE_EXTERNAL_ID      → kAlreadyExists        no
-// then by HTTP status:
+// then the HTTP codes Salesforce reads its own way:
 //   300 (external id matched several records)   → kFailedPrecondition
-//   400, 405, 414, 415, 431, other 4xx          → kInvalidArgument
-//   401 → kUnauthenticated   403 → kPermissionDenied   404, 410 → kNotFound
-//   408 → kDeadlineExceeded  409, 412, 428 → kFailedPrecondition
-//   420 (Edge routing), 429, 5xx                → kUnavailable (Retry-After honoured)
-//   anything else that is not 2xx               → kInternal
+//   409                                         → kFailedPrecondition
+//   420 (Edge routing)                          → kUnavailable (Retry-After honoured)
+// then the shared HTTP table (connector/http/response_errors.h): 401 kUnauthenticated,
+// 403 kPermissionDenied, 404/410 kNotFound, 408 kDeadlineExceeded, 412/428 kFailedPrecondition,
+// 429 and 5xx kUnavailable, other 4xx kInvalidArgument, anything else that is not 2xx kInternal.
 #pragma once
 
 #include <string>
@@ -32,7 +32,9 @@
 #include <vector>
 
 #include "connector/common/status.h"
+#include "connector/common/time.h"
 #include "connector/http/http_transport.h"
+#include "connector/http/response_errors.h"
 
 namespace casebridge::salesforce {
 
@@ -52,12 +54,15 @@ std::vector<ApiError> ParseApiErrors(std::string_view body);
 
 /// "GET /services/data/v62.0/query": method and path, never the query string (SOQL carries
 /// record values).
-std::string EndpointName(http::Method method, std::string_view url);
+using http::EndpointName;
 
 /// The Status for a non-2xx response to `endpoint`: code from the table, message
-/// "<endpoint>: HTTP <n> <errorCode>: <message>" (vendor message shortened, control characters
-/// removed), ErrorInfo with http_status, vendor_code, Retry-After and the request id header.
-Status ErrorFromResponse(http::HttpResponse const& response, std::string_view endpoint);
+/// "<endpoint>: HTTP <n> <errorCode>: <message>" (vendor message clipped to its end — Salesforce
+/// echoes the query first and names the problem last —, control characters removed), ErrorInfo
+/// with http_status, vendor_code, Retry-After (delta-seconds or HTTP-date relative to `now`) and
+/// the request id header.
+Status ErrorFromResponse(http::HttpResponse const& response, std::string_view endpoint,
+                         Instant now);
 
 /// kInternal "<endpoint>: malformed response body (<detail>)": a 2xx whose body is not what
 /// the API documents. Not retried: a server that answers 200 with garbage is not transient.

@@ -30,129 +30,161 @@ constexpr std::array<std::pair<FaultKind, std::string_view>, 8> kFaultNames = {{
     {FaultKind::kDropConnection, "drop_connection"},
 }};
 
-}  // namespace
+constexpr std::array<std::pair<ForgeEndpoint, std::string_view>, 8> kEndpoints = {{
+    {ForgeEndpoint::kLogin, "login"},
+    {ForgeEndpoint::kMe, "me"},
+    {ForgeEndpoint::kTickets, "tickets"},
+    {ForgeEndpoint::kInteractions, "interactions"},
+    {ForgeEndpoint::kServiceTickets, "service_tickets"},
+    {ForgeEndpoint::kTasks, "tasks"},
+    {ForgeEndpoint::kOther, "other"},
+    {ForgeEndpoint::kAny, "any"},
+}};
 
-std::string_view EndpointKindName(EndpointKind kind) {
-  for (auto const& [k, n] : kEndpointNames) {
-    if (k == kind) return n;
+constexpr std::array<std::pair<ForgeFaultKind, std::string_view>, 7> kKinds = {{
+    {ForgeFaultKind::kLatency, "latency"},
+    {ForgeFaultKind::kHttp500, "http_500"},
+    {ForgeFaultKind::kHttp503, "http_503"},
+    {ForgeFaultKind::kRateLimited, "rate_limited"},
+    {ForgeFaultKind::kTokenExpired, "token_expired"},
+    {ForgeFaultKind::kMalformedBody, "malformed_body"},
+    {ForgeFaultKind::kDropConnection, "drop_connection"},
+}};
+
+constexpr std::int64_t kMaxNumber = 1'000'000;
+
+StatusOr<int> BoundedInt(nlohmann::json const& j, char const* key) {
+  auto const& v = j.at(key);
+  if (!v.is_number_integer() || v.get<std::int64_t>() < 0 || v.get<std::int64_t>() > kMaxNumber) {
+    return InvalidArgumentError(std::string("fault: ") + key +
+                                " must be a non-negative integer (at most 1000000)");
   }
-  return "other";
+  return v.get<int>();
 }
 
-std::optional<EndpointKind> ParseEndpointKind(std::string_view name) {
-  for (auto const& [k, n] : kEndpointNames) {
-    if (n == name) return k;
-  }
-  return std::nullopt;
-}
-
-std::string_view FaultKindName(FaultKind kind) {
-  for (auto const& [k, n] : kFaultNames) {
-    if (k == kind) return n;
-  }
-  return "http_503";
-}
-
-std::optional<FaultKind> ParseFaultKind(std::string_view name) {
-  for (auto const& [k, n] : kFaultNames) {
-    if (n == name) return k;
-  }
-  return std::nullopt;
-}
-
-StatusOr<FaultSpec> FaultSpecFromJson(nlohmann::json const& j) {
-  if (!j.is_object()) return InvalidArgumentError("a fault must be a JSON object");
-  FaultSpec spec;
-  if (!j.contains("kind") || !j.at("kind").is_string()) {
-    return InvalidArgumentError("fault: \"kind\" (string) is required");
-  }
-  auto kind = ParseFaultKind(j.at("kind").get<std::string>());
-  if (!kind) {
-    return InvalidArgumentError("fault: unknown kind '" + j.at("kind").get<std::string>() + "'");
-  }
-  spec.kind = *kind;
-  if (j.contains("endpoint")) {
-    if (!j.at("endpoint").is_string())
-      return InvalidArgumentError("fault: endpoint must be a string");
-    auto e = ParseEndpointKind(j.at("endpoint").get<std::string>());
-    if (!e) {
-      return InvalidArgumentError("fault: unknown endpoint '" +
-                                  j.at("endpoint").get<std::string>() + "'");
+Status CheckMembers(nlohmann::json const& j) {
+  static constexpr std::array<std::string_view, 6> kKnown = {
+      "endpoint", "kind", "count", "probability", "latency_ms", "retry_after_s"};
+  for (auto const& [key, value] : j.items()) {
+    if (std::find(kKnown.begin(), kKnown.end(), key) == kKnown.end()) {
+      return InvalidArgumentError("fault: unknown member '" + key + "'");
     }
-    spec.endpoint = *e;
   }
-  if (j.contains("count")) {
-    if (!j.at("count").is_number_integer() || j.at("count").get<int>() < 0) {
-      return InvalidArgumentError("fault: count must be a non-negative integer");
-    }
-    spec.count = j.at("count").get<int>();
+  return OkStatus();
+}
+
+Status ReadNumbers(nlohmann::json const& j, FaultDocument& doc) {
+  for (char const* key : {"count", "latency_ms", "retry_after_s"}) {
+    if (!j.contains(key)) continue;
+    auto n = BoundedInt(j, key);
+    if (!n.ok()) return n.status();
+    if (std::string_view(key) == "count") doc.count = *n;
+    if (std::string_view(key) == "latency_ms") doc.latency = std::chrono::milliseconds(*n);
+    if (std::string_view(key) == "retry_after_s") doc.retry_after = std::chrono::seconds(*n);
   }
   if (j.contains("probability")) {
-    if (!j.at("probability").is_number())
+    if (!j.at("probability").is_number()) {
       return InvalidArgumentError("fault: probability must be a number");
-    spec.probability = j.at("probability").get<double>();
-    if (!(spec.probability > 0.0 && spec.probability <= 1.0)) {
+    }
+    doc.probability = j.at("probability").get<double>();
+    if (!(doc.probability > 0.0 && doc.probability <= 1.0)) {
       return InvalidArgumentError("fault: probability must be in (0, 1]");
     }
   }
-  if (j.contains("latency_ms")) {
-    if (!j.at("latency_ms").is_number_integer() || j.at("latency_ms").get<int>() < 0) {
-      return InvalidArgumentError("fault: latency_ms must be a non-negative integer");
-    }
-    spec.latency = std::chrono::milliseconds(j.at("latency_ms").get<int>());
+  return OkStatus();
+}
+
+}  // namespace
+
+StatusOr<FaultDocument> ParseFaultDocument(nlohmann::json const& j) {
+  if (!j.is_object()) return InvalidArgumentError("a fault must be a JSON object");
+  if (auto s = CheckMembers(j); !s.ok()) return s;
+  FaultDocument doc;
+  if (!j.contains("kind") || !j.at("kind").is_string()) {
+    return InvalidArgumentError("fault: \"kind\" (string) is required");
   }
-  return spec;
+  doc.kind = j.at("kind").get<std::string>();
+  if (j.contains("endpoint")) {
+    if (!j.at("endpoint").is_string()) {
+      return InvalidArgumentError("fault: endpoint must be a string");
+    }
+    doc.endpoint = j.at("endpoint").get<std::string>();
+  }
+  if (auto s = ReadNumbers(j, doc); !s.ok()) return s;
+  if (doc.count == 0 && doc.probability >= 1.0 && doc.kind != "latency") {
+    return InvalidArgumentError(
+        "fault: count 0 (unlimited) needs a probability below 1, or every request fails");
+  }
+  return doc;
+}
+
+nlohmann::json FaultDocumentToJson(FaultDocument const& doc) {
+  return {{"endpoint", doc.endpoint},
+          {"kind", doc.kind},
+          {"count", doc.count},
+          {"probability", doc.probability},
+          {"latency_ms", doc.latency.count()},
+          {"retry_after_s", doc.retry_after.count()}};
+}
+
+std::string_view EndpointKindName(EndpointKind kind) {
+  return NameIn(kEndpointNames, kind, "other");
+}
+
+std::optional<EndpointKind> ParseEndpointKind(std::string_view name) {
+  return ValueIn(kEndpointNames, name);
+}
+
+std::string_view FaultKindName(FaultKind kind) { return NameIn(kFaultNames, kind, "http_503"); }
+
+std::optional<FaultKind> ParseFaultKind(std::string_view name) {
+  return ValueIn(kFaultNames, name);
+}
+
+namespace {
+constexpr FaultNames<EndpointKind, FaultKind> kSalesforceNames{ParseEndpointKind, EndpointKindName,
+                                                               ParseFaultKind, FaultKindName};
+}  // namespace
+
+FaultNames<EndpointKind, FaultKind> const& SalesforceFaultNames() { return kSalesforceNames; }
+
+StatusOr<FaultSpec> FaultSpecFromJson(nlohmann::json const& j) {
+  return FaultSpecFromDocument(j, kSalesforceNames);
 }
 
 nlohmann::json FaultSpecToJson(FaultSpec const& spec) {
-  return {{"endpoint", EndpointKindName(spec.endpoint)},
-          {"kind", FaultKindName(spec.kind)},
-          {"count", spec.count},
-          {"probability", spec.probability},
-          {"latency_ms", spec.latency.count()}};
+  return FaultSpecToDocument(spec, kSalesforceNames);
 }
 
-void FaultInjector::Add(FaultSpec spec) {
-  std::lock_guard lock(mu_);
-  int const remaining = spec.count == 0 ? -1 : spec.count;
-  faults_.push_back({spec, remaining});
+// --- Forge -------------------------------------------------------------------------------------
+
+std::string_view ForgeEndpointName(ForgeEndpoint e) { return NameIn(kEndpoints, e, "other"); }
+
+std::optional<ForgeEndpoint> ParseForgeEndpoint(std::string_view name) {
+  return ValueIn(kEndpoints, name);
 }
 
-void FaultInjector::Clear() {
-  std::lock_guard lock(mu_);
-  faults_.clear();
+std::string_view ForgeFaultKindName(ForgeFaultKind kind) {
+  return NameIn(kKinds, kind, "http_503");
 }
 
-FaultInjector::Decision FaultInjector::Next(EndpointKind kind) {
-  std::lock_guard lock(mu_);
-  Decision d;
-  std::uniform_real_distribution<double> dist(0.0, 1.0);
-  for (auto& armed : faults_) {
-    if (armed.remaining == 0) continue;
-    if (armed.spec.endpoint != EndpointKind::kAny && armed.spec.endpoint != kind) continue;
-    bool const is_latency = armed.spec.kind == FaultKind::kLatency;
-    if (!is_latency && d.fault) continue;  // one failure per request
-    if (armed.spec.probability < 1.0 && dist(rng_) >= armed.spec.probability) continue;
-    if (armed.remaining > 0) --armed.remaining;
-    if (is_latency) {
-      d.latency += armed.spec.latency;
-    } else {
-      d.fault = armed.spec.kind;
-    }
-  }
-  std::erase_if(faults_, [](Armed const& a) { return a.remaining == 0; });
-  return d;
+std::optional<ForgeFaultKind> ParseForgeFaultKind(std::string_view name) {
+  return ValueIn(kKinds, name);
 }
 
-std::vector<FaultSpec> FaultInjector::Pending() const {
-  std::lock_guard lock(mu_);
-  std::vector<FaultSpec> out;
-  for (auto const& a : faults_) {
-    FaultSpec s = a.spec;
-    s.count = a.remaining < 0 ? 0 : a.remaining;
-    out.push_back(s);
-  }
-  return out;
+namespace {
+constexpr FaultNames<ForgeEndpoint, ForgeFaultKind> kForgeNames{
+    ParseForgeEndpoint, ForgeEndpointName, ParseForgeFaultKind, ForgeFaultKindName};
+}  // namespace
+
+FaultNames<ForgeEndpoint, ForgeFaultKind> const& ForgeFaultNames() { return kForgeNames; }
+
+StatusOr<ForgeFaultSpec> ForgeFaultSpecFromJson(nlohmann::json const& j) {
+  return FaultSpecFromDocument(j, kForgeNames);
+}
+
+nlohmann::json ForgeFaultSpecToJson(ForgeFaultSpec const& spec) {
+  return FaultSpecToDocument(spec, kForgeNames);
 }
 
 }  // namespace casebridge::sandbox

@@ -30,54 +30,40 @@
 #include <nlohmann/json.hpp>
 
 #include "connector/common/status.h"
-#include "connector/sandbox/forge_faults.h"
+#include "connector/sandbox/emulator_listener.h"
+#include "connector/sandbox/fault_injector.h"
 #include "connector/sandbox/forge_service.h"
 
 namespace casebridge::sandbox {
 
-class ForgeEmulator {
+/// Request counters and fault injection (RequestCount, InjectFault, …) come from EmulatorFront.
+class ForgeEmulator : public EmulatorFront<ForgeEndpoint, ForgeFaultKind> {
  public:
   explicit ForgeEmulator(ForgeEmulatorOptions const& options = {});
-  ~ForgeEmulator();
+  ~ForgeEmulator() override;
   ForgeEmulator(ForgeEmulator const&) = delete;
   ForgeEmulator& operator=(ForgeEmulator const&) = delete;
 
-  /// Starts serving on http://host:port. Port 0 picks a free port (retrying a few times if
-  /// another process takes it first). Errors: invalid options (kInvalidArgument), the port
-  /// cannot be bound (kUnavailable), already started (kFailedPrecondition).
-  Status Start(std::string const& host = "127.0.0.1", int port = 0);
-  /// Stops serving (idempotent). State is kept.
-  void Stop();
-  [[nodiscard]] bool running() const;
-
-  /// `http://127.0.0.1:<port>` (no trailing slash): the `forge.base_url` to configure.
-  [[nodiscard]] std::string base_url() const;
-  [[nodiscard]] int port() const;
+  // Start, Stop, running, base_url (the `forge.base_url` to configure) and port come from
+  // EmulatorFront.
 
   /// See ForgeService::Seed.
-  Status SeedFromJson(nlohmann::json const& seed);
-  /// Reads a seed document (JSON, comments allowed) from a file; errors name the file.
-  Status SeedFromFile(std::string const& path);
+  Status SeedFromJson(nlohmann::json const& seed) override;
 
   /// See ForgeService::Records / State.
   [[nodiscard]] std::vector<nlohmann::json> Records(std::string_view collection) const;
   [[nodiscard]] nlohmann::json State() const;
 
-  /// HTTP requests received for `endpoint` (faulted ones included); kAny = all of them.
-  [[nodiscard]] std::int64_t RequestCount(ForgeEndpoint endpoint) const;
-  /// Counts by endpoint name ("login", "tickets", …).
-  [[nodiscard]] std::map<std::string, std::int64_t> RequestCounts() const;
-  void ResetRequestCounts();
   /// Successful logins (tokens issued).
   [[nodiscard]] std::int64_t Logins() const;
 
-  void InjectFault(ForgeFaultSpec const& spec);
-  void ClearFaults();
-  [[nodiscard]] std::vector<ForgeFaultSpec> PendingFaults() const;
   /// Expires every issued token (the next API call with one gets 401 token_expired).
-  void ExpireAllTokens();
+  void ExpireAllTokens() override;
 
  private:
+  [[nodiscard]] Status Validate() const override;
+  WireReply Dispatch(ApiRequest const& request, bool target_ok) override;
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

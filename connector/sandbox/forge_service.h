@@ -31,7 +31,7 @@
 #include "connector/common/clock.h"
 #include "connector/common/status.h"
 #include "connector/sandbox/api_message.h"
-#include "connector/sandbox/forge_faults.h"
+#include "connector/sandbox/fault_injector.h"
 
 namespace casebridge::sandbox {
 

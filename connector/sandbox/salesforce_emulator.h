@@ -28,38 +28,29 @@
 #include <nlohmann/json.hpp>
 
 #include "connector/common/status.h"
+#include "connector/sandbox/emulator_listener.h"
 #include "connector/sandbox/emulator_options.h"
 #include "connector/sandbox/fault_injector.h"
 #include "connector/sandbox/sobject_writer.h"
 
 namespace casebridge::sandbox {
 
-class SalesforceEmulator {
+/// Request counters and fault injection (RequestCount, InjectFault, …) come from EmulatorFront.
+class SalesforceEmulator : public EmulatorFront<EndpointKind, FaultKind> {
  public:
   explicit SalesforceEmulator(SalesforceEmulatorOptions options = {});
-  ~SalesforceEmulator();
+  ~SalesforceEmulator() override;
   SalesforceEmulator(SalesforceEmulator const&) = delete;
   SalesforceEmulator& operator=(SalesforceEmulator const&) = delete;
 
-  /// Starts serving on http://host:port. Port 0 picks a free port (retrying a few times if
-  /// another process takes it first). Errors: invalid options (kInvalidArgument), the port
-  /// cannot be bound (kUnavailable), already started (kFailedPrecondition).
-  Status Start(std::string const& host = "127.0.0.1", int port = 0);
-  /// Stops serving (idempotent). State (records, tokens) is kept.
-  void Stop();
-  [[nodiscard]] bool running() const;
-
-  /// `http://127.0.0.1:<port>` (no trailing slash); also the `instance_url` of tokens.
-  [[nodiscard]] std::string base_url() const;
-  [[nodiscard]] int port() const;
+  // Start, Stop, running, base_url (also the `instance_url` of tokens) and port come from
+  // EmulatorFront.
   [[nodiscard]] std::string org_id() const;
   [[nodiscard]] std::string api_version() const;
 
   /// Adds records from a seed document (see SalesforceOrg::Seed for the format). Errors
   /// name the object, record index and field; nothing is added on error.
-  Status SeedFromJson(nlohmann::json const& seed);
-  /// Reads a seed document (JSON, comments allowed) from a file.
-  Status SeedFromFile(std::string const& path);
+  Status SeedFromJson(nlohmann::json const& seed) override;
 
   /// Every record of `object` (stored form: dateTimes as `…000+0000`, deleted records
   /// included with IsDeleted = true).
@@ -68,24 +59,18 @@ class SalesforceEmulator {
   /// Writes that set OwnerId, with the `Sforce-Auto-Assign` header they carried.
   [[nodiscard]] std::vector<OwnerWrite> OwnerWrites() const;
 
-  /// HTTP requests received for `kind` (faulted ones included); kAny = all of them.
-  /// The emulator's own /__sandbox/ endpoints are not counted.
-  [[nodiscard]] std::int64_t RequestCount(EndpointKind kind) const;
-  /// Counts by endpoint name ("query", "collections", …).
-  [[nodiscard]] std::map<std::string, std::int64_t> RequestCounts() const;
-  void ResetRequestCounts();
-
   /// Daily API usage as reported by `Sforce-Limit-Info: api-usage=N/M`.
   [[nodiscard]] std::int64_t ApiUsage() const;
   void SetApiUsage(std::int64_t used);
 
-  void InjectFault(FaultSpec const& spec);
-  void ClearFaults();
-  [[nodiscard]] std::vector<FaultSpec> PendingFaults() const;
   /// Invalidates every access token (the next REST call gets 401 INVALID_SESSION_ID).
-  void ExpireAllTokens();
+  void ExpireAllTokens() override;
 
  private:
+  [[nodiscard]] Status Validate() const override;
+  void OnStarted(std::string const& base_url) override;
+  WireReply Dispatch(ApiRequest const& request, bool target_ok) override;
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

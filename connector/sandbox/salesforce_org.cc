@@ -260,6 +260,8 @@ ApiResponse SalesforceOrg::HandleRestResource(RestContext const& ctx, std::strin
     if (method != "GET") return not_allowed("GET,HEAD");
     ApiResponse r;
     ordered_json j;
+    // Absolute, as Salesforce's (clients such as jsforce's identity() follow it as is).
+    j["identity"] = base_url_ + "/id/" + org_id_ + "/" + ctx.session.user_id;
     j["sobjects"] = base + "/sobjects";
     j["query"] = base + "/query";
     j["queryAll"] = base + "/queryAll";

@@ -48,7 +48,7 @@ class ForgeAgainstEmulator : public ::testing::Test {
   }
 
   Client MakeClient(ClientOptions options = {}) {
-    options.request_timeout = std::chrono::seconds(10);
+    options.connection.request_timeout = std::chrono::seconds(10);
     auto mapping = mappings::LoadForgeMappingOrError("");
     EXPECT_TRUE(mapping.ok()) << mapping.status();
     auto c = Client::Create(Config(), *mapping, wire_, options, sleeper_, clock_);
@@ -176,7 +176,7 @@ TEST_F(ForgeAgainstEmulator, PersistentRateLimitingFailsAsUnavailableAfterTheRet
   fault.count = 10;
   emulator_.InjectFault(fault);
   ClientOptions options;
-  options.retry.max_attempts = 3;
+  options.connection.retry.max_attempts = 3;
   auto client = MakeClient(options);
   auto t = client.GetTicket("TCK-000101");
   EXPECT_EQ(t.status().code(), StatusCode::kUnavailable);

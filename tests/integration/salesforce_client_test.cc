@@ -102,7 +102,7 @@ class SalesforceClientIntegration : public ::testing::Test {
   Client MakeClient(mappings::SalesforceAuthFlow flow = mappings::SalesforceAuthFlow::kJwtBearer,
                     ClientOptions options = {}) {
     auto config = Config(flow);
-    options.request_timeout = std::chrono::seconds(20);
+    options.connection.request_timeout = std::chrono::seconds(20);
     auto client = Client::Create(
         std::make_shared<http::CpprestTransport>(http::CpprestTransportOptions{}),
         [config](std::shared_ptr<http::HttpTransport> t) {

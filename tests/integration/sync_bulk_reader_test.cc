@@ -121,7 +121,7 @@ class SyncBulkReader : public ::testing::Test {
     config.client_id = sync_test::kAppId;
     config.client_secret.env = sync_test::kSecretEnv;
     salesforce::ClientOptions options;
-    options.request_timeout = std::chrono::seconds(20);
+    options.connection.request_timeout = std::chrono::seconds(20);
     auto clock = clock_;
     auto client = salesforce::Client::Create(
         std::make_shared<http::CpprestTransport>(http::CpprestTransportOptions{}),

@@ -251,7 +251,7 @@ TEST(ForgeClient, RetriesTransientReadFailuresUpToTheAttemptLimit) {
     h.transport->Enqueue(503, R"({"error":{"code":"unavailable","message":"busy"}})");
   }
   ClientOptions options;
-  options.retry.max_attempts = 3;
+  options.connection.retry.max_attempts = 3;
   auto client = h.Make(ShippedMapping(), options);
   auto t = client.GetTicket("T1");
   EXPECT_EQ(t.status().code(), StatusCode::kUnavailable);

@@ -1,4 +1,5 @@
-// The Forge HTTP -> Status table (connector/forge/errors.h) and Retry-After parsing.
+// The Forge HTTP -> Status table (connector/forge/errors.h); the shared HTTP part is tested in
+// tests/unit/http/response_errors_test.cc.
 #include <gtest/gtest.h>
 
 #include "auth/forge_login.h"
@@ -61,23 +62,23 @@ TEST(ForgeErrors, ANonJsonErrorBodyStillMapsByStatus) {
   EXPECT_EQ(s.message(), "GET /api/v1/tickets: HTTP 502");
 }
 
-TEST(ForgeErrors, EndpointNameNeverIncludesTheQuery) {
-  EXPECT_EQ(EndpointName(http::Method::kGet,
-                         "https://forge.example.com/api/v1/tickets?customer_id=C-1&limit=5"),
-            "GET /api/v1/tickets");
+TEST(ForgeErrors, ALongServerMessageKeepsItsEnd) {
+  auto const r = testing_util::MakeResponse(
+      422, R"({"error":{"code":"validation_failed","message":")" + std::string(400, 'x') +
+               R"( kind must be one of note, email"}})");
+  auto const s = ErrorFromResponse(r, "POST /api/v1/interactions", kNow);
+  EXPECT_NE(s.message().find("kind must be one of note, email"), std::string::npos) << s;
+  EXPECT_LT(s.message().size(), 400U);
 }
 
-TEST(ForgeRetryAfter, AcceptsSecondsAndHttpDates) {
-  EXPECT_EQ(auth::ParseRetryAfter("120", kNow), std::chrono::seconds(120));
-  EXPECT_EQ(auth::ParseRetryAfter(" 0 ", kNow), std::chrono::seconds(0));
-  EXPECT_EQ(auth::ParseRetryAfter("Mon, 02 Mar 2026 14:06:30 GMT", kNow), std::chrono::seconds(90));
-  EXPECT_EQ(auth::ParseRetryAfter("Mon, 02 Mar 2026 14:00:00 GMT", kNow), std::chrono::seconds(0));
-  EXPECT_EQ(auth::ParseRetryAfter("soon", kNow), std::chrono::seconds(0));
-  EXPECT_EQ(auth::ParseRetryAfter("-5", kNow), std::chrono::seconds(0));
-  EXPECT_EQ(auth::ParseRetryAfter("99999999999999999999", kNow), std::chrono::hours(24));
+TEST(ForgeErrors, RetryAfterAsAnHttpDate) {
+  auto const r =
+      testing_util::MakeResponse(503, "", {{"Retry-After", "Mon, 02 Mar 2026 14:06:30 GMT"}});
+  EXPECT_EQ(ErrorFromResponse(r, "GET /api/v1/tickets", kNow).retry_after(),
+            std::chrono::seconds(90));
 }
 
-TEST(ForgeRetryAfter, SanitizeRedactsSecretsAndControlCharacters) {
+TEST(ForgeLoginMessages, SanitizeRedactsSecretsAndControlCharacters) {
   EXPECT_EQ(auth::SanitizeServerMessage("pw hunter2 and hunter2\n", "hunter2"),
             "pw <redacted> and <redacted> ");
   EXPECT_EQ(auth::SanitizeServerMessage(std::string(300, 'x'), {}, 10), "xxxxxxxxxx…");

@@ -47,7 +47,7 @@ struct Harness {
       std::make_shared<testing_util::SettableClock>(At("2026-03-02T14:05:00Z"));
 
   Client Make(mappings::ForgeMapping mapping = ShippedMapping(), ClientOptions options = {}) {
-    options.retry.initial_delay = std::chrono::milliseconds(100);
+    options.connection.retry.initial_delay = std::chrono::milliseconds(100);
     auto c = Client::Create(Config(), std::move(mapping), transport, options, sleeper, clock);
     EXPECT_TRUE(c.ok()) << c.status();
     return *c;

@@ -332,6 +332,34 @@ TEST_F(AppConfigTest, MissingCaBundleIsReported) {
                           IsProblem("salesforce.ca_bundle", "is not a readable file")));
 }
 
+// Issue 12 defect 6: Forge has its own CA bundle and proxy (an internal Forge behind a company CA).
+TEST_F(AppConfigTest, ForgeCaBundleAndProxyAreReadAndResolved) {
+  ScopedEnv env("CB_TEST_FORGE_PASSWORD", "x");
+  dir_.Write("conf/forge-ca.pem", kPem);
+  auto const c = Load(R"({"forge": {"base_url": "https://forge.internal", "email": "a@b.co",
+      "password": {"env": "CB_TEST_FORGE_PASSWORD"}, "ca_bundle": "forge-ca.pem",
+      "proxy": "http://proxy.internal:3128"}})");
+  EXPECT_THAT(problems_, IsEmpty());
+  EXPECT_EQ(c.forge.ca_bundle, dir_.path() + "/conf/forge-ca.pem");
+  EXPECT_EQ(c.forge.proxy, "http://proxy.internal:3128");
+  EXPECT_EQ(c.salesforce.ca_bundle, "");
+  EXPECT_EQ(c.salesforce.proxy, "");
+}
+
+TEST_F(AppConfigTest, ForgeCaBundleAndProxyAreValidated) {
+  ScopedEnv env("CB_TEST_FORGE_PASSWORD", "x");
+  (void)Load(std::string(R"({"forge": {"base_url": "https://forge.internal", "email": "a@b.co",
+      "password": {"env": "CB_TEST_FORGE_PASSWORD"}, "ca_bundle": "missing.pem",
+      "proxy": "http://me:)") +
+             kSecretValue + "@proxy:3128\"}}");
+  EXPECT_THAT(problems_, ElementsAre(IsProblem("forge.ca_bundle", "is not a readable file"),
+                                     IsProblem("forge.proxy", "has a password")));
+  EXPECT_THAT(AllText(), Not(HasSubstr(kSecretValue)));
+  (void)Load(R"({"forge": {"base_url": "https://forge.internal", "email": "a@b.co",
+      "password": {"env": "CB_TEST_FORGE_PASSWORD"}, "proxy": "proxy.internal:3128"}})");
+  EXPECT_THAT(problems_, ElementsAre(IsProblem("forge.proxy", "not a proxy URL")));
+}
+
 TEST(LoadAppConfig, MissingFileIsOneProblemNamingIt) {
   std::vector<Problem> problems;
   (void)LoadAppConfig("/nonexistent/casebridge.json", problems);

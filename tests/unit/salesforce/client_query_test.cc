@@ -129,7 +129,7 @@ TEST(ClientQuery, RetriesOn503ThenSucceedsWithBackoffDelays) {
 
 TEST(ClientQuery, GivesUpAfterMaxAttemptsWithUnavailable) {
   ClientOptions options;
-  options.retry.max_attempts = 3;
+  options.connection.retry.max_attempts = 3;
   auto t = MakeTestClient(options);
   for (int i = 0; i < 5; ++i) t.transport->Enqueue(500, "");
   auto s = t.client.Query(kSoql, [](QueryPage const&) { return OkStatus(); });

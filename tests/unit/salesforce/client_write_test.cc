@@ -125,7 +125,7 @@ TEST(ClientUpsert, RetriesLockContentionBecauseUpsertOnExternalIdIsIdempotent) {
 
 TEST(ClientUpsert, FailureMidBatchKeepsEarlierResultsAndMarksTheRestUnattempted) {
   ClientOptions options;
-  options.retry.max_attempts = 2;
+  options.connection.retry.max_attempts = 2;
   auto t = MakeTestClient(options);
   t.transport->Enqueue(200, AllSucceeded(1, 200));
   t.transport->Enqueue(503, "");

@@ -8,6 +8,8 @@
 namespace casebridge::salesforce {
 namespace {
 
+Instant const kNow = *ParseInstant("2026-03-02T14:05:00Z");
+
 struct Row {
   int http;
   char const* vendor;
@@ -88,7 +90,7 @@ TEST_P(StatusTable, MapsHttpStatusAndVendorCode) {
   http::HttpResponse response;
   response.status = row.http;
   if (*row.vendor != '\0') response.body = test::SalesforceError(row.vendor, "details");
-  auto const s = ErrorFromResponse(response, "GET /services/data/v62.0/query");
+  auto const s = ErrorFromResponse(response, "GET /services/data/v62.0/query", kNow);
   EXPECT_EQ(s.code(), row.expected) << s;
   EXPECT_EQ(s.info().http_status, row.http);
   EXPECT_EQ(s.info().vendor_code, row.vendor);
@@ -100,9 +102,11 @@ TEST(ErrorFromResponse, MessageNamesEndpointCodeAndVendorMessageButNotTheQuery) 
   http::HttpResponse r;
   r.status = 400;
   r.body = R"([{"message":"unexpected token: 'FORM'","errorCode":"MALFORMED_QUERY"}])";
-  auto const s = ErrorFromResponse(r, EndpointName(http::Method::kGet,
-                                                   "https://x.my.salesforce.com/services/data/"
-                                                   "v62.0/query?q=SELECT%20Id%20FORM%20Case"));
+  auto const s = ErrorFromResponse(r,
+                                   EndpointName(http::Method::kGet,
+                                                "https://x.my.salesforce.com/services/data/"
+                                                "v62.0/query?q=SELECT%20Id%20FORM%20Case"),
+                                   kNow);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(s.message(),
             "GET /services/data/v62.0/query: HTTP 400 MALFORMED_QUERY: unexpected token: 'FORM'");
@@ -113,12 +117,12 @@ TEST(ErrorFromResponse, AcceptsSingleObjectAndOAuthShapesAndUnparseableBodies) {
   http::HttpResponse r;
   r.status = 400;
   r.body = R"({"errorCode":"INVALIDJOBSTATE","message":"job is closed"})";
-  EXPECT_EQ(ErrorFromResponse(r, "x").info().vendor_code, "INVALIDJOBSTATE");
+  EXPECT_EQ(ErrorFromResponse(r, "x", kNow).info().vendor_code, "INVALIDJOBSTATE");
   r.body = R"({"error":"invalid_grant","error_description":"expired access/refresh token"})";
-  EXPECT_EQ(ErrorFromResponse(r, "x").info().vendor_code, "invalid_grant");
+  EXPECT_EQ(ErrorFromResponse(r, "x", kNow).info().vendor_code, "invalid_grant");
   r.status = 502;
   r.body = "<html>Bad gateway</html>";
-  auto const s = ErrorFromResponse(r, "GET /services/data/v62.0/query");
+  auto const s = ErrorFromResponse(r, "GET /services/data/v62.0/query", kNow);
   EXPECT_EQ(s.code(), StatusCode::kUnavailable);
   EXPECT_NE(s.message().find("not a Salesforce error list"), std::string::npos);
 }
@@ -129,7 +133,7 @@ TEST(ErrorFromResponse, RetryAfterAndFieldsAreCarried) {
   r.headers.Set("Retry-After", "7");
   r.body =
       R"([{"message":"Subject is required","errorCode":"SERVER_UNAVAILABLE","fields":["Subject"]}])";
-  auto const s = ErrorFromResponse(r, "x");
+  auto const s = ErrorFromResponse(r, "x", kNow);
   EXPECT_EQ(s.retry_after(), std::chrono::seconds(7));
   EXPECT_EQ(s.info().field, "Subject");
 }
@@ -139,9 +143,36 @@ TEST(ErrorFromResponse, AmbiguousExternalIdSaysNothingWasWritten) {
   r.status = 300;
   r.body =
       R"(["/services/data/v62.0/sobjects/Task/00T1","/services/data/v62.0/sobjects/Task/00T2"])";
-  auto const s = ErrorFromResponse(r, "PATCH /services/data/v62.0/sobjects/Task/Ext__c/k");
+  auto const s = ErrorFromResponse(r, "PATCH /services/data/v62.0/sobjects/Task/Ext__c/k", kNow);
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(s.message().find("more than one record"), std::string::npos);
+}
+
+TEST(ErrorFromResponse, RetryAfterAsAnHttpDate) {
+  http::HttpResponse r;
+  r.status = 503;
+  r.headers.Set("Retry-After", "Mon, 02 Mar 2026 14:06:30 GMT");
+  EXPECT_EQ(ErrorFromResponse(r, "x", kNow).retry_after(), std::chrono::seconds(90));
+}
+
+// Issue 12 defect 3: Salesforce echoes the query first and names the problem last; clipping
+// must keep the deciding tail.
+TEST(ErrorFromResponse, ALongVendorMessageKeepsItsEnd) {
+  std::string const query =
+      "\\nSELECT Id, " + std::string(400, 'F') +
+      ", Installer__r.Escalation_Email__c FROM Case\\n ^\\nERROR at Row:1:Column:9\\n";
+  http::HttpResponse r;
+  r.status = 400;
+  r.body =
+      R"([{"message":")" + query +
+      R"(No such column 'Escalation_Email__c' on entity 'Account'.","errorCode":"INVALID_FIELD"}])";
+  auto const s = ErrorFromResponse(r, "GET /services/data/v62.0/query", kNow);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("No such column 'Escalation_Email__c' on entity 'Account'."),
+            std::string::npos)
+      << s;
+  EXPECT_EQ(s.message().find("SELECT"), std::string::npos) << s;
+  EXPECT_LT(s.message().size(), 400U);
 }
 
 TEST(MalformedBody, IsInternalAndNamesTheEndpoint) {

@@ -154,7 +154,7 @@ class SecretsNeverLogged : public ::testing::Test {
   StatusOr<Client> MakeClient(std::shared_ptr<http::HttpTransport> wire,
                               mappings::SalesforceConfig const& config) {
     ClientOptions options;
-    options.logger = logger_;
+    options.connection.logger = logger_;
     return Client::Create(
         std::make_shared<http::LoggingTransport>(std::move(wire), logger_),
         [&](std::shared_ptr<http::HttpTransport> t) {

@@ -183,6 +183,28 @@ TEST_F(FaultsTest, FaultsCanBeArmedOverHttp) {
   EXPECT_TRUE(emulator_->PendingFaults().empty());
 }
 
+// One fault document for both emulators, with the Forge copy's stricter checks (issue 11 item 5).
+TEST_F(FaultsTest, TheFaultDocumentRefusesUnknownMembersAndUnboundedCounts) {
+  auto refused = [&](json const& spec) {
+    HttpResult const r = http_->Send("POST", "/__sandbox/faults", spec.dump());
+    EXPECT_EQ(r.status, 400) << spec.dump() << " " << r.body;
+    return r.Json().value("error", "");
+  };
+  EXPECT_NE(refused({{"kind", "http_503"}, {"colour", "red"}}).find("unknown member 'colour'"),
+            std::string::npos);
+  EXPECT_NE(refused({{"kind", "http_503"}, {"count", 2000000}}).find("at most 1000000"),
+            std::string::npos);
+  EXPECT_NE(refused({{"kind", "http_503"}, {"count", 0}}).find("probability below 1"),
+            std::string::npos);
+  EXPECT_NE(refused({{"kind", "http_503"}, {"endpoint", "tickets"}}).find("unknown endpoint"),
+            std::string::npos);
+  EXPECT_TRUE(emulator_->PendingFaults().empty());
+  HttpResult const latency =
+      http_->Send("POST", "/__sandbox/faults",
+                  json{{"kind", "latency"}, {"count", 0}, {"latency_ms", 1}}.dump());
+  EXPECT_EQ(latency.status, 200) << latency.body;
+}
+
 TEST_F(FaultsTest, SandboxEndpointsExposeStateSeedAndCounters) {
   AccessToken();
   SimpleQuery();

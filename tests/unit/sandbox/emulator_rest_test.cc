@@ -131,6 +131,21 @@ TEST_F(RestTest, EveryRestResponseCarriesLimitInfoAndCountsOneCall) {
   EXPECT_EQ(emulator_->ApiUsage(), previous);
 }
 
+// Issue 11 item 5: jsforce's identity() follows the versions root's `identity` as an absolute URL.
+TEST_F(RestTest, VersionRootListsAnAbsoluteIdentityUrlThatAnswers) {
+  HttpResult const root = Rest("GET", "/");
+  ASSERT_EQ(root.status, 200) << root.body;
+  std::string const identity = root.Json().value("identity", "");
+  std::string const base = emulator_->base_url();
+  ASSERT_TRUE(identity.starts_with(base + "/id/")) << root.body;
+  EXPECT_NE(identity.find(kIntegrationUser), std::string::npos) << identity;
+  HttpResult const who = http_->Send("GET", identity.substr(base.size()), "",
+                                     {{"Authorization", "Bearer " + AccessToken()}});
+  ASSERT_EQ(who.status, 200) << who.body;
+  EXPECT_EQ(who.Json().value("username", ""), "integration@example.test");
+  EXPECT_EQ(root.Json().value("sobjects", ""), "/services/data/v62.0/sobjects");
+}
+
 TEST_F(RestTest, LimitsReportsDailyApiRequests) {
   HttpResult const r = Rest("GET", "/limits/");
   ASSERT_EQ(r.status, 200) << r.body;

@@ -8,8 +8,8 @@
 #include <set>
 #include <string>
 
+#include "connector/sandbox/fault_injector.h"
 #include "connector/sandbox/forge_emulator.h"
-#include "connector/sandbox/forge_faults.h"
 #include "connector/sandbox/forge_service.h"
 #include "tests/support/fake_transport.h"
 

@@ -1,0 +1,199 @@
+// The cpprest http_listener behind both emulators.
+#include "connector/sandbox/emulator_listener.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cpprest/http_listener.h>
+
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+#include "connector/sandbox/sf_values.h"
+
+namespace casebridge::sandbox {
+namespace {
+
+namespace http = web::http;
+using Listener = http::experimental::listener::http_listener;
+
+// Binds a socket to port 0 on `host`, reads the port the kernel chose, closes the socket.
+std::optional<int> FreePort(std::string const& host) {
+  int const fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return std::nullopt;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = 0;
+  std::string const ip = host == "localhost" ? "127.0.0.1" : host;
+  bool ok = ::inet_pton(AF_INET, ip.c_str(), &addr.sin_addr) == 1 &&
+            ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  socklen_t len = sizeof(addr);
+  ok = ok && ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+  ::close(fd);
+  if (!ok) return std::nullopt;
+  return static_cast<int>(ntohs(addr.sin_port));
+}
+
+ApiRequest FromCpprest(http::http_request& request, bool& target_ok) {
+  ApiRequest api;
+  api.method = request.method();
+  for (char& c : api.method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (auto const& [name, value] : request.headers()) api.headers[Lower(name)] = value;
+  std::vector<unsigned char> const bytes = request.extract_vector().get();
+  api.body.assign(bytes.begin(), bytes.end());
+  target_ok = SetTarget(api, request.request_uri().to_string());
+  return api;
+}
+
+http::http_response ToCpprest(WireReply reply) {
+  ApiResponse& response = reply.response;
+  http::http_response out(static_cast<http::status_code>(response.status));
+  for (auto const& [name, value] : response.headers) out.headers().add(name, value);
+  std::string const type =
+      response.content_type.empty() ? std::string("application/json") : response.content_type;
+  if (reply.drop_connection) {
+    // Headers promise the whole body, half of it is sent, then the listener closes the
+    // connection because the body stream ended early: the client sees a truncated transfer.
+    std::size_t const full = response.body.size() + 64;
+    out.set_body(response.body.substr(0, response.body.size() / 2), type);
+    out.headers().set_content_length(full);
+  } else if (response.status != 204 && (!response.body.empty() || !response.content_type.empty())) {
+    out.set_body(std::move(response.body), type);
+  }
+  return out;
+}
+
+}  // namespace
+
+struct EmulatorListener::Impl {
+  Handler handler;
+  mutable std::mutex mu;  // listener, base_url, port
+  std::unique_ptr<Listener> listener;
+  std::string base_url;
+  int port = 0;
+
+  void OnRequest(http::http_request request) {
+    WireReply reply;
+    try {
+      bool target_ok = false;
+      ApiRequest const api = FromCpprest(request, target_ok);
+      reply = handler(api, target_ok);
+    } catch (std::exception const& e) {
+      reply.response = AdminError(500, std::string("emulator: ") + e.what());
+    }
+    try {
+      request.reply(ToCpprest(std::move(reply))).wait();
+    } catch (std::exception const&) {
+      // The client went away (or the dropped-connection fault closed it): nothing to do.
+    }
+  }
+};
+
+EmulatorListener::EmulatorListener(Handler handler) : impl_(std::make_unique<Impl>()) {
+  impl_->handler = std::move(handler);
+}
+
+EmulatorListener::~EmulatorListener() { Stop(); }
+
+Status EmulatorListener::Start(std::string const& host, int port, std::string_view name) {
+  std::lock_guard lock(impl_->mu);
+  if (impl_->listener) {
+    return FailedPreconditionError("the " + std::string(name) + " is already running");
+  }
+  std::string last_error;
+  int const attempts = port == 0 ? 5 : 1;
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    int chosen = port;
+    if (chosen == 0) {
+      auto picked = FreePort(host);
+      if (!picked) return UnavailableError("cannot find a free port on " + host);
+      chosen = *picked;
+    }
+    std::string const url = "http://" + host + ":" + std::to_string(chosen);
+    try {
+      auto listener = std::make_unique<Listener>(url);
+      Impl* impl = impl_.get();
+      listener->support([impl](http::http_request r) { impl->OnRequest(std::move(r)); });
+      listener->open().wait();
+      impl_->listener = std::move(listener);
+      impl_->port = chosen;
+      impl_->base_url = url;
+      return OkStatus();
+    } catch (std::exception const& e) {
+      last_error = e.what();
+    }
+  }
+  return UnavailableError("cannot listen on " + host + ":" + std::to_string(port) + ": " +
+                          last_error);
+}
+
+void EmulatorListener::Stop() {
+  std::unique_ptr<Listener> listener;
+  {
+    std::lock_guard lock(impl_->mu);
+    listener = std::move(impl_->listener);
+  }
+  if (!listener) return;
+  try {
+    listener->close().wait();
+  } catch (std::exception const&) {
+    // Closing a listener that failed mid-way: nothing left to release.
+  }
+}
+
+bool EmulatorListener::running() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->listener != nullptr;
+}
+
+std::string EmulatorListener::base_url() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->base_url;
+}
+
+int EmulatorListener::port() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->port;
+}
+
+ApiResponse AdminReply(int status, nlohmann::ordered_json body) {
+  ApiResponse r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.json = std::move(body);
+  r.Finish();
+  return r;
+}
+
+ApiResponse AdminError(int status, std::string const& message) {
+  return AdminReply(status, nlohmann::ordered_json{{"error", message}});
+}
+
+Status SeedFromFileWith(std::string const& path, std::string_view what,
+                        std::function<Status(nlohmann::json const&)> const& seed) {
+  ErrorInfo where;
+  where.file = path;
+  std::ifstream in(path);
+  if (!in) return NotFoundError("cannot read " + std::string(what) + " " + path, where);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  auto const doc = nlohmann::json::parse(buffer.str(), nullptr, false, /*ignore_comments=*/true);
+  if (doc.is_discarded()) return InvalidArgumentError(path + ": not valid JSON", where);
+  auto s = seed(doc);
+  if (s.ok()) return s;
+  ErrorInfo info = s.info();
+  info.file = path;
+  return InvalidArgumentError(path + ": " + s.message(), info);
+}
+
+void TruncateBody(ApiResponse& response) {
+  if (response.status == 204) response.status = 200;
+  if (response.content_type.empty()) response.content_type = "application/json;charset=UTF-8";
+  response.body = response.body.size() > 1 ? response.body.substr(0, response.body.size() / 2)
+                                           : std::string("{\"");
+}
+
+}  // namespace casebridge::sandbox
