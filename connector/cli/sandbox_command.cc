@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "connector/cli/cli.h"
+#include "connector/common/stop_signal.h"
 #include "connector/sandbox/sandbox_server.h"
 
 namespace casebridge::cli {
@@ -52,7 +53,7 @@ int RunSandboxCommand(std::vector<std::string> const& args, CommandContext& ctx)
     ctx.err << "casebridge sandbox: --forge-port must be -1 or between 0 and 65535\n";
     return kExitUsage;
   }
-  auto& stop = sandbox::InstallStopSignalHandlers();
+  auto& stop = InstallStopSignalHandlers();
   return sandbox::RunSandboxServer(options, ctx.out, ctx.err, stop);
 }
 

@@ -16,7 +16,7 @@
 #include "connector/cli/command_options.h"
 #include "connector/cli/sync_ports.h"
 #include "connector/common/duration_text.h"
-#include "connector/sandbox/sandbox_server.h"
+#include "connector/common/stop_signal.h"
 #include "connector/store/state_store.h"
 #include "connector/sync/sync_job.h"
 #include "mappings/loader.h"
@@ -84,7 +84,7 @@ int RunSyncCommand(std::vector<std::string> const& args, CommandContext& ctx) {
   auto const& signals = setup.signals;
   auto& store = setup.store;
 
-  std::atomic<bool> const& stop = sandbox::InstallStopSignalHandlers();
+  std::atomic<bool> const& stop = InstallStopSignalHandlers();
   bool const dry_run = vm.count("dry-run") != 0;
   int exit_code = kExitOk;
   while (true) {

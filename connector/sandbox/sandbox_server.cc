@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <csignal>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -20,10 +19,6 @@
 
 namespace casebridge::sandbox {
 namespace {
-
-std::atomic<bool> g_stop{false};
-
-extern "C" void OnStopSignal(int /*signal*/) { g_stop.store(true); }
 
 Status WritePrivateKey(std::string const& path, std::string const& pem) {
   int const fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
@@ -43,12 +38,6 @@ Status WritePrivateKey(std::string const& path, std::string const& pem) {
 }
 
 }  // namespace
-
-std::atomic<bool>& InstallStopSignalHandlers() {
-  std::signal(SIGINT, OnStopSignal);
-  std::signal(SIGTERM, OnStopSignal);
-  return g_stop;
-}
 
 int RunSandboxServer(SandboxServerOptions const& options, std::ostream& out, std::ostream& err,
                      std::atomic<bool> const& stop) {

@@ -46,7 +46,4 @@ struct SandboxServerOptions {
 int RunSandboxServer(SandboxServerOptions const& options, std::ostream& out, std::ostream& err,
                      std::atomic<bool> const& stop);
 
-/// Installs SIGINT and SIGTERM handlers that set the returned flag (for the CLI).
-std::atomic<bool>& InstallStopSignalHandlers();
-
 }  // namespace casebridge::sandbox
