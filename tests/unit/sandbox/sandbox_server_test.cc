@@ -187,14 +187,25 @@ TEST(SandboxServer, PrintsCredentialsServesAndStops) {
   ASSERT_EQ(cases.status, 200) << cases.body;
   EXPECT_EQ(cases.Json().at("totalSize"), 20);
 
-  // The Forge emulator runs beside it and accepts the demo user.
+  // The Forge emulator runs beside it and accepts the demo user. It is started after the
+  // Salesforce one: wait for its lines (a slow build may not have printed them yet).
   std::string const forge_marker = "Forge emulator listening on ";
-  std::size_t const fat = text.find(forge_marker);
-  ASSERT_NE(fat, std::string::npos) << text;
-  std::string const forge_base =
-      text.substr(fat + forge_marker.size(), text.find('\n', fat) - fat - forge_marker.size());
   ForgeUserOptions const user = DemoForgeUser();
-  EXPECT_NE(text.find(user.email), std::string::npos);
+  auto forge_printed = [&](std::string const& t) {
+    auto const at = t.find(forge_marker);
+    return at != std::string::npos && t.find('\n', at) != std::string::npos &&
+           t.find(user.email) != std::string::npos;
+  };
+  std::string text_all = out_text.Text();
+  for (int i = 0; i < 100 && !forge_printed(text_all); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    text_all = out_text.Text();
+  }
+  std::size_t const fat = text_all.find(forge_marker);
+  ASSERT_NE(fat, std::string::npos) << text_all;
+  std::string const forge_base = text_all.substr(
+      fat + forge_marker.size(), text_all.find('\n', fat) - fat - forge_marker.size());
+  EXPECT_NE(text_all.find(user.email), std::string::npos);
   TestHttp forge_http(forge_base);
   HttpResult const login = forge_http.Send(
       "POST", "/api/auth/login", json{{"email", user.email}, {"password", user.password}}.dump(),
