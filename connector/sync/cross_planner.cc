@@ -203,12 +203,21 @@ Status CrossPlanner::PlanServiceTickets(std::vector<Linked> const& linked, Insta
 StatusOr<std::vector<store::PlannedAction>> CrossPlanner::PlanForOwnCases(
     std::span<adapters::SourcedCase const* const> cases, Instant now) {
   std::vector<store::PlannedAction> out;
+  auto wants = [](adapters::SourcedCase const& c) {
+    return !c.snapshot.closed_at && c.snapshot.tier == 3 && !c.customer_id.empty();
+  };
+  std::vector<std::string> keys;
+  for (auto const* c : cases) {
+    if (wants(*c)) keys.push_back(c->link_key);
+  }
+  if (keys.empty()) return out;
+  auto services = Refs("service_ticket", keys);  // one look-up for the page
+  if (!services.ok()) return services.status();
+  std::set<std::string> has_service;
+  for (auto const& r : *services) has_service.insert(r.ref);
   for (auto const* c : cases) {
     auto const& s = c->snapshot;
-    if (s.closed_at || s.tier != 3 || c->customer_id.empty()) continue;
-    auto services = Refs("service_ticket", {c->link_key});
-    if (!services.ok()) return services.status();
-    if (!services->empty()) continue;
+    if (!wants(*c) || has_service.contains(c->link_key)) continue;
     store::ForgeRef const self{"ticket", s.id, "", s.id, c->customer_id};
     json evidence = {{"rule", kServiceRule}, {"tier", 3}, {"evaluated_at", FormatInstant(now)}};
     auto a =
