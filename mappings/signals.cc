@@ -146,6 +146,48 @@ void LoadRelated(Reader& r, Json const& sf, std::string const& path, SalesforceS
   }
 }
 
+// `child_objects`: relationship -> {object, parent_field, stamp_field}, for relationships that
+// are not standard Case children.
+void LoadChildObjects(Reader& r, Json const& sf, std::string const& path, SalesforceSignals& out) {
+  Checker& c = r.c_;
+  std::string const cp = Join(path, "child_objects");
+  Json const* given = sf.contains("child_objects") ? &sf.at("child_objects") : nullptr;
+  if (given != nullptr && !c.IsObject(*given, cp)) given = nullptr;
+  if (given != nullptr) {
+    for (auto const& [name, v] : given->items()) {
+      bool const listed = std::any_of(out.related.begin(), out.related.end(),
+                                      [&](auto const& rel) { return rel.first == name; });
+      if (!listed)
+        c.Add(Join(cp, name), "'" + name + "' is not a relationship listed in `related`");
+    }
+  }
+  for (auto const& [name, fields] : out.related) {
+    std::string const np = Join(cp, name);
+    if (given != nullptr && given->contains(name)) {
+      Json const& v = given->at(name);
+      if (!c.IsObject(v, np)) continue;
+      c.KnownKeys(v, np, {"object", "parent_field", "stamp_field"});
+      CaseChildObject src{name, "", "", ""};
+      r.Field(v, np, "object", src.object, false);
+      r.Field(v, np, "parent_field", src.parent_field, false);
+      r.Field(v, np, "stamp_field", src.stamp_field, false);
+      out.child_objects.push_back(std::move(src));
+      continue;
+    }
+    auto const& standard = StandardCaseChildObjects();
+    auto const it = std::find_if(standard.begin(), standard.end(),
+                                 [&](CaseChildObject const& o) { return o.relationship == name; });
+    if (it != standard.end()) {
+      out.child_objects.push_back(*it);
+      continue;
+    }
+    c.Add(np, "'" + name +
+                  "' is not a standard Case relationship: name its object, parent_field (the "
+                  "field holding the case id) and stamp_field in `child_objects`, so that "
+                  "changes to its records are seen");
+  }
+}
+
 // `from` (a relationship of `related`) and `at` (timestamp fields), shared by events and
 // documents.
 void LoadFromAndAt(Reader& r, Json const& e, std::string const& ep, SalesforceSignals const& sf,
@@ -297,6 +339,18 @@ void LoadDocument(Reader& r, Json const& e, std::string const& ep, SalesforceSig
 
 }  // namespace
 
+std::vector<CaseChildObject> const& StandardCaseChildObjects() {
+  static auto const* const kChildren = new std::vector<CaseChildObject>{
+      {"EmailMessages", "EmailMessage", "ParentId", "SystemModstamp"},
+      {"Tasks", "Task", "WhatId", "SystemModstamp"},
+      {"Events", "Event", "WhatId", "SystemModstamp"},
+      {"Feeds", "FeedItem", "ParentId", "SystemModstamp"},
+      {"Histories", "CaseHistory", "CaseId", "CreatedDate"},
+      {"CaseComments", "CaseComment", "ParentId", "SystemModstamp"},
+      {"Attachments", "Attachment", "ParentId", "SystemModstamp"}};
+  return *kChildren;
+}
+
 std::vector<std::string> SalesforceSignals::FieldsOf(std::string const& from) const {
   std::vector<std::string> fields{"Id"};
   auto add = [&](std::string const& f) {
@@ -343,7 +397,8 @@ SignalsMapping ParseSignals(std::string_view text, std::string const& file,
   std::string const path = Join(kRoot, "salesforce");
   if (sf == nullptr || !c.IsObject(*sf, path)) return m;
   c.KnownKeys(*sf, path,
-              {"case", "task_key_field", "feed_key_marker", "related", "events", "documents"});
+              {"case", "task_key_field", "feed_key_marker", "related", "child_objects", "events",
+               "documents"});
   Reader r(c);
   auto& out = m.salesforce;
   LoadCase(r, *sf, path, out.case_fields);
@@ -357,6 +412,7 @@ SignalsMapping ParseSignals(std::string_view text, std::string const& file,
     }
   }
   LoadRelated(r, *sf, path, out);
+  LoadChildObjects(r, *sf, path, out);
   Json const* events = c.Required(*sf, path, "events");
   std::string const ep = Join(path, "events");
   if (events != nullptr && c.IsArray(*events, ep)) {

@@ -86,12 +86,31 @@ struct SalesforceDocument {
   std::map<std::string, std::string> outcome_values;
 };
 
+/// A child relationship of Case as an object of its own: for finding the cases whose related
+/// records changed (adding a Task or an e-mail does not move the Case's SystemModstamp), and for
+/// reads that cannot use a parent-to-child subquery (Bulk API 2.0 query jobs).
+struct CaseChildObject {
+  std::string relationship;  // child relationship name on Case, e.g. "EmailMessages"
+  std::string object;        // the child sObject, e.g. "EmailMessage"
+  std::string parent_field;  // its lookup to the Case, e.g. "ParentId"
+  std::string stamp_field = "SystemModstamp";  // "CreatedDate" on history objects
+};
+
+/// The standard Case child relationships: EmailMessages (EmailMessage.ParentId), Tasks
+/// (Task.WhatId), Events (Event.WhatId), Feeds (FeedItem.ParentId: the feed items posted on the
+/// case, which Case.Feeds/CaseFeed shows), Histories (CaseHistory.CaseId, never modified, stamped
+/// by CreatedDate), CaseComments (CaseComment.ParentId), Attachments (Attachment.ParentId).
+std::vector<CaseChildObject> const& StandardCaseChildObjects();
+
 struct SalesforceSignals {
   SalesforceCaseFields case_fields;
   std::string task_key_field = "Casebridge_Key__c";
   std::string feed_key_marker = "[casebridge:{key}]";
   /// Child relationship -> extra fields to select (fields used by `events` are added).
   std::vector<std::pair<std::string, std::vector<std::string>>> related;
+  /// One per `related` relationship, in the same order: its entry in signals.json's
+  /// `child_objects`, else its standard object.
+  std::vector<CaseChildObject> child_objects;
   std::vector<SalesforceSignal> events;
   std::vector<SalesforceDocument> documents;
 

@@ -76,6 +76,8 @@ struct CasePage {
   std::int64_t records = 0;     // records received, unusable ones included
   std::vector<Status> skipped;  // records that could not be converted, each naming record/field
   /// Links between the systems the records read hold, to remember (the store's forge_refs).
+  /// Kind "ticket": a case of this page naming a primary case (ref = its key); a case of the
+  /// page without one names none, so a link stored for it earlier is dropped.
   std::vector<store::ForgeRef> links;
   /// ReadChanged: the read position after this page (the last usable record's version and id),
   /// to store as the watermark; empty for other reads.
@@ -83,6 +85,19 @@ struct CasePage {
   std::string last_id;
 };
 using CasePageCallback = std::function<Status(CasePage&)>;
+
+/// The cases whose related records (e-mails, activities, feed posts, history rows) of one kind
+/// changed: such a change need not move the case's own version, so ReadChanged() misses it.
+struct RelatedChanges {
+  struct Case {
+    std::string id;
+    Instant changed{};  // the newest stamp among its changed related records
+  };
+  std::vector<Case> cases;   // distinct, in the order first seen
+  std::int64_t records = 0;  // related records read
+  /// The newest stamp among them (verbatim), to store as the kind's watermark; "" = none.
+  std::string last_version;
+};
 
 /// API calls made so far, by kind in display order (e.g. auth, query, write, bulk).
 struct ApiCalls {
@@ -107,6 +122,14 @@ class CaseSource {
   /// Cases modified at or after `since`, ordered by (version, id). `first_run`: no watermark
   /// yet (a source may then also report links however old).
   virtual Status ReadChanged(Instant since, bool first_run, CasePageCallback const& on_page) = 0;
+  /// The kinds of related records whose changes ReadRelatedChanged() finds, each named as its
+  /// watermark is kept (e.g. "Case.Tasks"). None when ReadChanged() sees every change itself.
+  [[nodiscard]] virtual std::vector<std::string> RelatedKinds() const { return {}; }
+  /// The cases with related records of `kind` created or modified at or after `since` (one
+  /// paged query, the parent ids only).
+  virtual StatusOr<RelatedChanges> ReadRelatedChanged(std::string_view kind, Instant /*since*/) {
+    return InvalidArgumentError("no related records of kind '" + std::string(kind) + "'");
+  }
   /// The given cases; ids the system no longer has are simply not returned.
   virtual Status ReadByIds(std::span<std::string const> ids, CasePageCallback const& on_page) = 0;
   /// Cases created in [from, to) (backfill). `expected_cases` (an estimate, -1 = unknown) lets

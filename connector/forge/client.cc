@@ -105,33 +105,66 @@ std::function<Status(Json const&)> RecordSink(Parse parse, RecordCallback<T> con
   };
 }
 
-StatusOr<WriteOutcome> CreateRecord(Connection const& connection, std::string const& path,
-                                    std::string const& key_header, std::string const& key,
-                                    bool send_key, Json const& body, std::string const& id_field,
-                                    std::string_view what) {
+// One create: where it goes, its idempotency key, and which field of the answer identifies
+// the record and (optionally) names what it refers to.
+struct CreateCall {
+  std::string const& path;
+  std::string const& key_header;
+  std::string const& key;
+  bool send_key = false;
+  std::string const& id_field;
+  std::string_view what;
+  /// The field naming what the record refers to (a mirror's source record, a service ticket's
+  /// case) and the value sent: a replayed key must answer with a record referring to it too.
+  std::string ref_field;
+  std::string ref;
+};
+
+// A replayed key answered with a record that refers to something else: the key was reused for
+// another record (e.g. a ledger restored from a backup), so the row is not the answer's.
+Status CheckReplayedRef(CreateCall const& call, Json const& body, std::string const& id) {
+  if (call.ref_field.empty() || call.ref.empty()) return OkStatus();
+  Json const* ref = Member(body, call.ref_field);
+  if (ref == nullptr || !ref->is_string() || ref->get<std::string>() == call.ref) {
+    return OkStatus();
+  }
+  ErrorInfo info;
+  info.field = call.ref_field;
+  return FailedPreconditionError(std::string(call.what) + ": Forge answered the repeated key '" +
+                                     call.key + "' with record " + id + ", whose `" +
+                                     call.ref_field + "` is '" + ref->get<std::string>() +
+                                     "', not '" + call.ref + "'; not recorded as written",
+                                 info);
+}
+
+StatusOr<WriteOutcome> CreateRecord(Connection const& connection, CreateCall const& call,
+                                    Json const& body) {
   http::HttpRequest request;
   request.method = http::Method::kPost;
-  request.url = path;
+  request.url = call.path;
   request.body = body.dump();
-  if (send_key) request.headers.Set(key_header, key);
+  if (call.send_key) request.headers.Set(call.key_header, call.key);
   auto reply = connection.Execute(
-      std::move(request), send_key ? Idempotency::kIdempotent : Idempotency::kNonIdempotent);
+      std::move(request), call.send_key ? Idempotency::kIdempotent : Idempotency::kNonIdempotent);
   if (!reply.ok()) return reply.status();
-  Json const* id = Member(reply->body, id_field);
+  Json const* id = Member(reply->body, call.id_field);
   if (id == nullptr || !(id->is_string() || id->is_number_integer()) ||
       (id->is_string() && id->get<std::string>().empty())) {
     ErrorInfo info;
     info.http_status = reply->status;
-    info.field = id_field;
-    return InternalError(std::string(what) + ": POST " + path + " answered HTTP " +
+    info.field = call.id_field;
+    return InternalError(std::string(call.what) + ": POST " + call.path + " answered HTTP " +
                              std::to_string(reply->status) + " without a record id in `" +
-                             id_field + "`",
+                             call.id_field + "`",
                          info);
   }
   WriteOutcome out;
   out.id = id->is_string() ? id->get<std::string>() : id->dump();
   // With a key, 200 is Forge's "already created with this key" answer; 201 a new record.
-  out.created = !(send_key && reply->status == 200);
+  out.created = !(call.send_key && reply->status == 200);
+  if (!out.created) {
+    if (auto s = CheckReplayedRef(call, reply->body, out.id); !s.ok()) return s;
+  }
   return out;
 }
 
@@ -260,24 +293,32 @@ StatusOr<WriteOutcome> Client::CreateDocument(DocumentRequest const& request) co
   auto const& m = mapping_->interactions;
   auto body = forge_internal::DocumentBody(request, m);
   if (!body.ok()) return body.status();
-  return CreateRecord(*connection_, m.path, mapping_->idempotency_header, request.idempotency_key,
-                      m.idempotency_key, *body, m.fields.id, "forge_document");
+  return CreateRecord(
+      *connection_,
+      {m.path, mapping_->idempotency_header, request.idempotency_key, m.idempotency_key,
+       m.fields.id, "forge_document", m.fields.source_ref, request.source_ref},
+      *body);
 }
 
 StatusOr<WriteOutcome> Client::CreateServiceTicket(ServiceTicketRequest const& request) const {
   auto const& m = mapping_->service_tickets;
   auto body = forge_internal::ServiceTicketBody(request, m);
   if (!body.ok()) return body.status();
-  return CreateRecord(*connection_, m.path, mapping_->idempotency_header, request.idempotency_key,
-                      m.idempotency_key, *body, m.fields.id, "forge_service_ticket");
+  return CreateRecord(*connection_,
+                      {m.path, mapping_->idempotency_header, request.idempotency_key,
+                       m.idempotency_key, m.fields.id, "forge_service_ticket",
+                       m.fields.salesforce_case_id, request.salesforce_case_id},
+                      *body);
 }
 
 StatusOr<WriteOutcome> Client::CreateTask(TaskRequest const& request) const {
   auto const& m = mapping_->tasks;
   auto body = forge_internal::TaskBody(request, m);
   if (!body.ok()) return body.status();
-  return CreateRecord(*connection_, m.path, mapping_->idempotency_header, request.idempotency_key,
-                      m.idempotency_key, *body, m.fields.id, "forge task");
+  return CreateRecord(*connection_,
+                      {m.path, mapping_->idempotency_header, request.idempotency_key,
+                       m.idempotency_key, m.fields.id, "forge task", "", ""},
+                      *body);
 }
 
 CallCounts Client::calls() const { return counter_->counts(); }

@@ -527,18 +527,57 @@ Status SqlStateStore::UpsertForgeRefs(std::span<ForgeRef const> refs, Instant no
 
 StatusOr<std::vector<ForgeRef>> SqlStateStore::GetForgeRefs(std::string_view kind,
                                                             std::span<std::string const> refs) {
-  std::vector<ForgeRef> out;
-  Status s = Reading([&] {
-    for (std::size_t i = 0; i < refs.size(); i += kInChunk) {
-      std::size_t const n = std::min(kInChunk, refs.size() - i);
-      std::string const sql =
-          "SELECT kind, forge_id, ref, ticket_id, customer_id FROM forge_refs "
-          "WHERE kind = ? AND ref IN (" +
-          Placeholders(n) + ")";
+  auto out = ForgeRefsWhere("ref", kind, refs);
+  if (!out.ok()) return out;
+  std::sort(out->begin(), out->end(), [](ForgeRef const& a, ForgeRef const& b) {
+    return std::tie(a.ref, a.forge_id) < std::tie(b.ref, b.forge_id);
+  });
+  return out;
+}
+
+StatusOr<std::vector<ForgeRef>> SqlStateStore::GetForgeRefsById(
+    std::string_view kind, std::span<std::string const> forge_ids) {
+  auto out = ForgeRefsWhere("forge_id", kind, forge_ids);
+  if (!out.ok()) return out;
+  std::sort(out->begin(), out->end(),
+            [](ForgeRef const& a, ForgeRef const& b) { return a.forge_id < b.forge_id; });
+  return out;
+}
+
+Status SqlStateStore::RemoveForgeRefs(std::string_view kind,
+                                      std::span<std::string const> forge_ids) {
+  return Atomically([&] {
+    for (std::size_t i = 0; i < forge_ids.size(); i += kInChunk) {
+      std::size_t const n = std::min(kInChunk, forge_ids.size() - i);
       std::vector<SqlValue> params;
       params.reserve(n + 1);
       params.emplace_back(kind);
-      for (std::size_t j = i; j < i + n; ++j) params.emplace_back(refs[j]);
+      for (std::size_t j = i; j < i + n; ++j) params.emplace_back(forge_ids[j]);
+      auto r = conn_->Execute(
+          "DELETE FROM forge_refs WHERE kind = ? AND forge_id IN (" + Placeholders(n) + ")",
+          params);
+      if (!r.ok()) return r.status();
+    }
+    return OkStatus();
+  });
+}
+
+// The forge_refs rows of `kind` whose `column` (ref or forge_id) is one of `values`.
+StatusOr<std::vector<ForgeRef>> SqlStateStore::ForgeRefsWhere(std::string_view column,
+                                                              std::string_view kind,
+                                                              std::span<std::string const> values) {
+  std::vector<ForgeRef> out;
+  Status s = Reading([&] {
+    for (std::size_t i = 0; i < values.size(); i += kInChunk) {
+      std::size_t const n = std::min(kInChunk, values.size() - i);
+      std::string const sql =
+          "SELECT kind, forge_id, ref, ticket_id, customer_id FROM forge_refs "
+          "WHERE kind = ? AND " +
+          std::string(column) + " IN (" + Placeholders(n) + ")";
+      std::vector<SqlValue> params;
+      params.reserve(n + 1);
+      params.emplace_back(kind);
+      for (std::size_t j = i; j < i + n; ++j) params.emplace_back(values[j]);
       auto r = conn_->Execute(
           sql, params,
           [&out](SqlRow const& row) {
@@ -552,9 +591,6 @@ StatusOr<std::vector<ForgeRef>> SqlStateStore::GetForgeRefs(std::string_view kin
     return OkStatus();
   });
   if (!s.ok()) return s;
-  std::sort(out.begin(), out.end(), [](ForgeRef const& a, ForgeRef const& b) {
-    return std::tie(a.ref, a.forge_id) < std::tie(b.ref, b.forge_id);
-  });
   return out;
 }
 

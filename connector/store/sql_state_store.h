@@ -39,6 +39,9 @@ class SqlStateStore final : public StateStore, private TransactionDriver {
   Status UpsertForgeRefs(std::span<ForgeRef const> refs, Instant now) override;
   StatusOr<std::vector<ForgeRef>> GetForgeRefs(std::string_view kind,
                                                std::span<std::string const> refs) override;
+  StatusOr<std::vector<ForgeRef>> GetForgeRefsById(std::string_view kind,
+                                                   std::span<std::string const> forge_ids) override;
+  Status RemoveForgeRefs(std::string_view kind, std::span<std::string const> forge_ids) override;
 
   Status ReplaceCaseFlags(std::span<CaseFlags const> cases, Instant now) override;
   StatusOr<std::vector<FlagRecord>> GetCaseFlags(std::string_view case_id) override;
@@ -71,6 +74,8 @@ class SqlStateStore final : public StateStore, private TransactionDriver {
   Status CommitTransaction() override;
   Status RollbackTransaction() override;
   [[nodiscard]] bool TransactionActive() const override { return in_transaction_; }
+  StatusOr<std::vector<ForgeRef>> ForgeRefsWhere(std::string_view column, std::string_view kind,
+                                                 std::span<std::string const> values);
 
   /// Fails while a streaming callback is running (re-entrant use of the connection).
   [[nodiscard]] Status CheckIdle() const;

@@ -195,6 +195,12 @@ class StateStore {
   /// The rows of `kind` whose ref is one of `refs`, ordered by ref then Forge id.
   virtual StatusOr<std::vector<ForgeRef>> GetForgeRefs(std::string_view kind,
                                                        std::span<std::string const> refs) = 0;
+  /// The rows of `kind` with one of the given Forge ids, ordered by Forge id.
+  virtual StatusOr<std::vector<ForgeRef>> GetForgeRefsById(
+      std::string_view kind, std::span<std::string const> forge_ids) = 0;
+  /// Forgets the rows of `kind` with the given Forge ids (e.g. tickets that no longer name a
+  /// case), atomically.
+  virtual Status RemoveForgeRefs(std::string_view kind, std::span<std::string const> forge_ids) = 0;
 
   // --- Audit trail (append-only: the schema refuses updates and deletes) --------------------
   /// Appends the entries (their `id` is ignored and assigned by the store), atomically.

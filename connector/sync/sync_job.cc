@@ -55,6 +55,8 @@ std::string StatsJson(SyncStats const& stats, adapters::ApiCalls const& calls,
   j["cases_unchanged"] = stats.cases_unchanged;
   j["cases_due"] = stats.cases_due;
   j["cases_reread"] = stats.cases_reread;
+  j["cases_related"] = stats.cases_related;
+  j["related_records"] = stats.related_records;
   j["bad_records"] = stats.bad_records;
   j["actions_planned"] = stats.actions_planned;
   j["actions_known"] = stats.actions_known;
@@ -82,6 +84,10 @@ void WriteSummary(std::ostream& out, SyncOutcome const& outcome, bool dry_run) {
       << st.cases_due << " because a clock came due, " << st.cases_reread
       << " again after this run's own writes), " << st.cases_unchanged
       << " unchanged since the last run";
+  if (st.cases_related > 0) {
+    out << ", " << st.cases_related << " because a related record (e-mail, activity, feed post, "
+        << "history) changed";
+  }
   if (st.bad_records > 0) out << ", " << st.bad_records << " bad records skipped";
   if (st.cases_linked > 0) {
     out << ", " << st.cases_linked << " because a Forge ticket linking them changed";

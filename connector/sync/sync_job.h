@@ -93,6 +93,8 @@ struct SyncStats {
   std::int64_t cases_due = 0;        // evaluated because a pending clock came due
   std::int64_t cases_reread = 0;     // evaluated again after this run's own writes changed them
   std::int64_t cases_linked = 0;     // evaluated because a Forge ticket naming them changed
+  std::int64_t cases_related = 0;    // evaluated because a related record of theirs changed
+  std::int64_t related_records = 0;  // changed related records read (their case ids only)
   bool bulk = false;                 // backfill: chunks read with bulk jobs
   std::int64_t bad_records = 0;      // records that could not be converted (see problems)
   std::map<std::string, std::map<std::string, std::int64_t>> flags;  // rule -> status -> count

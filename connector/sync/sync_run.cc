@@ -15,6 +15,9 @@ namespace {
 
 using nlohmann::json;
 
+// The forge_refs kind of a linked-system case naming a primary case (see CasePage::links).
+constexpr char kLinkKind[] = "ticket";
+
 adapters::ApiCalls CallsOf(std::optional<SyncSystem> const& system) {
   return system ? system->source->Calls() : adapters::ApiCalls{};
 }
@@ -106,6 +109,7 @@ Status SyncRun::RunSync() {
   // The linked system first, so the primary pages see the links it reports.
   if (auto s = ReadLinkedChanges(); !s.ok()) return s;
   if (auto s = ReadChanged(primary_); !s.ok()) return s;
+  if (auto s = ReadRelatedChanges(); !s.ok()) return s;
   if (auto s = ReadLinkedCases(); !s.ok()) return s;
   if (auto s = ReadDue(); !s.ok()) return s;
   if (auto s = WritePending(); !s.ok()) return s;
@@ -145,6 +149,7 @@ Status SyncRun::ReadChanged(SyncSystem const& system) {
     floors_[std::string(system.source->system())] = *t;
     since = *t - options_.overlap;
   }
+  if (IsPrimary(system)) primary_since_ = since;
   logger_->info("reading {} cases modified since {}", system.source->system(),
                 FormatInstant(since));
   page_status_ = OkStatus();
@@ -152,6 +157,77 @@ Status SyncRun::ReadChanged(SyncSystem const& system) {
     page_status_ = EvaluatePage(system, page, ReadReason::kChanged);
     return page_status_;
   });
+}
+
+// Step 3b: the primary cases whose related records changed (adding a Task, an e-mail, a feed
+// post or a history row does not move the case's own version), minus those already evaluated,
+// read by id like due cases. Each kind's watermark moves once they are committed; a kind
+// without one starts where the changed read began.
+Status SyncRun::ReadRelatedChanges() {
+  adapters::CaseSource& source = *primary_.source;
+  std::string const system(source.system());
+  std::map<std::string, Instant> changed;  // case id -> newest related change
+  std::vector<store::Watermark> marks;
+  for (auto const& kind : source.RelatedKinds()) {
+    auto mark = RelatedMark(kind);
+    if (!mark.ok()) return mark.status();
+    Instant const since = *mark ? **mark - options_.overlap : primary_since_;
+    auto changes = source.ReadRelatedChanged(kind, since);
+    if (!changes.ok()) return changes.status();
+    stats_.related_records += changes->records;
+    for (auto& c : changes->cases) {
+      if (evaluated_.count(Key(primary_, c.id)) != 0) continue;
+      auto [it, added] = changed.emplace(std::move(c.id), c.changed);
+      if (!added) it->second = std::max(it->second, c.changed);
+    }
+    auto const newest = ParseInstant(changes->last_version);
+    if (newest && (!*mark || *newest > **mark)) {
+      marks.push_back({system, kind, changes->last_version, "", now_});
+    }
+  }
+  auto ids = NotSeenSince(changed);
+  if (!ids.ok()) return ids.status();
+  if (!ids->empty()) {
+    logger_->info("{} {} cases have related records changed since the last run", ids->size(),
+                  system);
+  }
+  if (auto s = ReadByIds(primary_, *ids, ReadReason::kRelated); !s.ok()) return s;
+  if (options_.dry_run) return OkStatus();
+  for (auto const& m : marks) {
+    if (auto s = store_.SetWatermark(m); !s.ok()) return s;
+  }
+  return OkStatus();
+}
+
+// The cases of `changed` whose last evaluation may not have seen the change: a record stamped
+// at least one overlap before the case was last evaluated was visible to that run (the same
+// assumption as the overlap of the changed read), so the overlap's re-reads stop after a run.
+StatusOr<std::vector<std::string>> SyncRun::NotSeenSince(
+    std::map<std::string, Instant> const& changed) {
+  std::vector<std::string> ids;
+  ids.reserve(changed.size());
+  for (auto const& [id, at] : changed) ids.push_back(id);
+  auto tracked = store_.GetTrackedCases(primary_.source->system(), ids);
+  if (!tracked.ok()) return tracked.status();
+  std::set<std::string> seen;
+  for (auto const& t : *tracked) {
+    if (changed.at(t.case_id) + options_.overlap <= t.updated_at) seen.insert(t.case_id);
+  }
+  std::erase_if(ids, [&](std::string const& id) { return seen.count(id) != 0; });
+  return ids;
+}
+
+// The stored position of a kind of related records (nullopt: none yet).
+StatusOr<std::optional<Instant>> SyncRun::RelatedMark(std::string const& kind) {
+  auto mark = store_.GetWatermark(primary_.source->system(), kind);
+  if (!mark.ok()) return mark.status();
+  if (!*mark) return std::optional<Instant>();
+  auto t = ParseInstant((*mark)->modstamp);
+  if (!t) {
+    return FailedPreconditionError("the stored watermark of " + kind + " '" + (*mark)->modstamp +
+                                   "' is not a date-time");
+  }
+  return std::optional<Instant>(*t);
 }
 
 // Primary cases a changed linked record names and this run has not evaluated: their linked
@@ -294,6 +370,9 @@ void SyncRun::Count(SyncSystem const& system, ReadReason reason) {
     case ReadReason::kReread:
       ++stats_.cases_reread;
       break;
+    case ReadReason::kRelated:
+      ++stats_.cases_related;
+      break;
     case ReadReason::kChanged:
     case ReadReason::kBackfill:
       break;
@@ -360,10 +439,11 @@ StatusOr<std::vector<adapters::SourcedCase const*>> SyncRun::SelectToEvaluate(
 Status SyncRun::EvaluatePage(SyncSystem const& system, adapters::CasePage& page,
                              ReadReason reason) {
   CountPage(system, page, reason);
+  PageWork work;
+  if (auto s = Relink(system, page, work); !s.ok()) return s;
   if (planner_) {
     if (auto s = planner_->Remember(std::move(page.links), now_); !s.ok()) return s;
   }
-  PageWork work;
   auto selected = SelectToEvaluate(system, page, reason, work);
   if (!selected.ok()) return selected.status();
   for (auto const* c : *selected) {
@@ -384,6 +464,55 @@ Status SyncRun::EvaluatePage(SyncSystem const& system, adapters::CasePage& page,
   }
   if (auto s = PlanAcross(system, *selected, work); !s.ok()) return s;
   return CommitPage(work, reason == ReadReason::kChanged ? MarkOf(system, page) : std::nullopt);
+}
+
+// Linked-system cases of the page whose link to a primary case changed since the store last
+// saw them (read before the page's links are remembered). The old link goes, and the case it
+// named is evaluated again (its linked actions follow the link); a record that names no case
+// any more is evaluated as a case of its own in this page.
+Status SyncRun::Relink(SyncSystem const& system, adapters::CasePage const& page, PageWork& work) {
+  if (IsPrimary(system) || page.cases.empty()) return OkStatus();
+  std::vector<std::string> ids;
+  ids.reserve(page.cases.size());
+  for (auto const& c : page.cases) ids.push_back(c.snapshot.id);
+  auto stored = store_.GetForgeRefsById(kLinkKind, ids);
+  if (!stored.ok()) return stored.status();
+  std::unordered_map<std::string, std::string> before;
+  std::unordered_map<std::string, std::string> after;
+  for (auto const& r : *stored) before.emplace(r.forge_id, r.ref);
+  for (auto const& l : page.links) {
+    if (l.kind == kLinkKind) after.emplace(l.forge_id, l.ref);
+  }
+  std::vector<std::string> linked_now;
+  for (auto const& id : ids) {
+    auto const b = before.find(id);
+    auto const a = after.find(id);
+    std::string const was = b == before.end() ? "" : b->second;
+    std::string const is = a == after.end() ? "" : a->second;
+    if (was == is) continue;
+    if (!was.empty()) {
+      logger_->info("{} {} no longer names {} case {}", system.source->system(), id,
+                    primary_.source->system(), was);
+      work.due_now.push_back(was);
+      linked_cases_.push_back(was);
+      if (is.empty()) work.unlinked.push_back(id);
+    }
+    if (!is.empty()) linked_now.push_back(id);
+  }
+  return Relinked(linked_now, work);
+}
+
+// Linked-system cases that now name a primary case: one it evaluated as a case of its own
+// loses those flags and re-checks (the primary's case is the same case: a report lists it once).
+Status SyncRun::Relinked(std::vector<std::string> const& linked_now, PageWork& work) {
+  if (linked_now.empty()) return OkStatus();
+  auto tracked = store_.GetTrackedCases(linked_->source->system(), linked_now);
+  if (!tracked.ok()) return tracked.status();
+  for (auto const& t : *tracked) {
+    work.flags.push_back(store::CaseFlags{t.case_id, {}});
+    work.untracked.push_back(t.case_id);
+  }
+  return OkStatus();
 }
 
 // The watermark after a page of changes: its read position, never before the stored one.
@@ -497,6 +626,14 @@ Status SyncRun::CommitPage(PageWork const& work, std::optional<store::Watermark>
   if (auto s = Heal(work); !s.ok()) return s;
   if (auto s = store_.ReplaceCaseFlags(work.flags, now_); !s.ok()) return s;
   if (auto s = store_.UpsertTrackedCases(work.tracked, now_); !s.ok()) return s;
+  if (!work.unlinked.empty()) {
+    if (auto s = store_.RemoveForgeRefs(kLinkKind, work.unlinked); !s.ok()) return s;
+  }
+  for (auto const& id : work.untracked) {
+    if (auto s = store_.SetNextCheck(linked_->source->system(), id, std::nullopt, now_); !s.ok()) {
+      return s;
+    }
+  }
   for (auto const& id : work.due_now) {
     if (auto s = store_.SetNextCheck(primary_.source->system(), id, now_, now_); !s.ok()) return s;
   }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -27,6 +28,7 @@ enum class ReadReason : std::uint8_t {
   kDue,       // a pending clock came due
   kLinked,    // a changed record of the linked system names it
   kReread,    // this run's own writes changed it
+  kRelated,   // a related record of it (e-mail, activity, feed post, history row) changed
   kBackfill,  // in the backfill's range
 };
 
@@ -36,7 +38,9 @@ struct PageWork {
   std::vector<store::CaseFlags> flags;
   std::vector<store::TrackedCase> tracked;
   std::vector<std::pair<std::string, std::string>> remote_keys;  // key -> remote id found
-  std::vector<std::string> due_now;  // primary cases to re-evaluate in this run (or the next)
+  std::vector<std::string> due_now;    // primary cases to re-evaluate in this run (or the next)
+  std::vector<std::string> unlinked;   // linked-system records that no longer name a case
+  std::vector<std::string> untracked;  // linked-system cases that became a primary case
 };
 
 struct SyncDeps {
@@ -60,6 +64,9 @@ class SyncRun {
   Status RunSync();
   Status ReadLinkedChanges();
   Status ReadChanged(SyncSystem const& system);
+  Status ReadRelatedChanges();
+  StatusOr<std::optional<Instant>> RelatedMark(std::string const& kind);
+  StatusOr<std::vector<std::string>> NotSeenSince(std::map<std::string, Instant> const& changed);
   Status ReadLinkedCases();
   Status ReadDue();
   Status ReadDueOf(std::vector<store::TrackedCase> const& due);
@@ -74,6 +81,8 @@ class SyncRun {
 
   // Evaluation of what was read.
   Status EvaluatePage(SyncSystem const& system, adapters::CasePage& page, ReadReason reason);
+  Status Relink(SyncSystem const& system, adapters::CasePage const& page, PageWork& work);
+  Status Relinked(std::vector<std::string> const& linked_now, PageWork& work);
   void CountPage(SyncSystem const& system, adapters::CasePage const& page, ReadReason reason);
   StatusOr<std::vector<adapters::SourcedCase const*>> SelectToEvaluate(
       SyncSystem const& system, adapters::CasePage const& page, ReadReason reason, PageWork& work);
@@ -117,6 +126,7 @@ class SyncRun {
   Status linked_status_;  // what stopped the linked system in this run
   Status page_status_;    // the last page's evaluation (vs. the read's error)
   std::unordered_map<std::string, Instant> floors_;  // system -> stored watermark
+  Instant primary_since_{};                          // where the primary's changed read began
   std::vector<std::string> linked_cases_;            // primary cases named by linked records read
   std::set<std::string> evaluated_;                  // "<system>:<case id>" evaluated in this run
   /// Per case evaluated in this run, its flags' (rule, status) as last counted in stats_.flags.

@@ -2,6 +2,7 @@
 // login and re-login on expiry, paging over several pages, 429 handling, idempotent
 // forge_document, service tickets and tasks, snapshots of every tier, the auth check and a wrong
 // password that is never echoed.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -207,6 +208,33 @@ TEST_F(ForgeAgainstEmulator, ForgeDocumentTwiceWithTheSameKeyIsOneRecord) {
   auto third = client.CreateDocument(Document("500Dn00000SbX0002A:forge_document:2"));
   ASSERT_TRUE(third.ok());
   EXPECT_NE(third->id, first->id);
+}
+
+// A key Forge already knows, answered with a record mirroring another Salesforce record (the
+// key was reused, e.g. by a ledger restored from an old backup): not taken as written.
+TEST_F(ForgeAgainstEmulator, AReplayedKeyAnsweredWithAnotherRecordsRefIsRefused) {
+  auto client = MakeClient();
+  auto first = client.CreateDocument(Document("500Dn00000SbX0002A:forge_document:5"));
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto other = Document("500Dn00000SbX0002A:forge_document:5");
+  other.source_ref = "02sDn000000Email9";
+  auto replay = client.CreateDocument(other);
+  ASSERT_FALSE(replay.ok());
+  EXPECT_EQ(replay.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(replay.status().message(), ::testing::HasSubstr("02sDn000000Email9"));
+  EXPECT_THAT(replay.status().message(), ::testing::HasSubstr(first->id));
+  // The service ticket of another case under a reused key: the same.
+  ServiceTicketRequest r;
+  r.idempotency_key = "500Dn00000SbX0003A:forge_service_ticket:9";
+  r.customer_id = "C-1003";
+  r.ticket_id = "TCK-000103";
+  r.salesforce_case_id = "500Dn00000SbX0003A";
+  r.summary = "Storm damage";
+  ASSERT_TRUE(client.CreateServiceTicket(r).ok());
+  r.salesforce_case_id = "500Dn00000SbX0004A";
+  auto st = client.CreateServiceTicket(r);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.status().code(), StatusCode::kFailedPrecondition);
 }
 
 TEST_F(ForgeAgainstEmulator, ADroppedConnectionAfterTheCreateStillYieldsOneDocument) {

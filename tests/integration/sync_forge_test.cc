@@ -403,6 +403,88 @@ TEST_P(SyncForge, ALinkMadeLaterInForgeMirrorsAnUnchangedCaseEvenAfterACrash) {
   EXPECT_EQ(ServiceTickets()["TCK-G"], 1);
 }
 
+// Links changed in Forge after a run (issue 11): a Forge-only ticket now naming a Salesforce case
+// stops being a case of its own, and a ticket whose link was cleared becomes one; the store
+// keeps no stale link and a report lists each case once.
+TEST_P(SyncForge, ALinkMadeOrClearedInForgeMovesTheCaseBetweenTheSystems) {
+  auto first = Sync();
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  auto flags_of = [&](std::string const& id) {
+    auto store = store::OpenStateStore(store_url_);
+    EXPECT_TRUE(store.ok()) << store.status();
+    auto flags = (*store)->GetCaseFlags(id);
+    EXPECT_TRUE(flags.ok());
+    return flags.ok() ? flags->size() : 0U;
+  };
+  auto link_of = [&](std::string const& ticket) {
+    auto store = store::OpenStateStore(store_url_);
+    std::vector<std::string> const ids = {ticket};
+    auto refs = (*store)->GetForgeRefsById("ticket", ids);
+    EXPECT_TRUE(refs.ok());
+    return refs.ok() && !refs->empty() ? refs->front().ref : std::string();
+  };
+  ASSERT_GT(flags_of("TCK-P"), 0U);  // a Forge-only case
+  ASSERT_EQ(flags_of("TCK-H"), 0U);  // the same case as H
+  ASSERT_EQ(link_of("TCK-H"), kCaseH.substr(0, 15));
+
+  json tickets = ForgeSeed()["tickets"];
+  json cleared = tickets[1];  // TCK-H
+  cleared.erase("salesforce_case_id");
+  cleared["updated_at"] = "2026-03-05T16:00:00Z";
+  json now_linked = tickets[3];  // TCK-P
+  now_linked["salesforce_case_id"] = kCaseI;
+  now_linked["updated_at"] = "2026-03-05T16:00:00Z";
+  ASSERT_TRUE(forge_->SeedFromJson({{"tickets", json::array({cleared, now_linked})}}).ok());
+  clock_->Set(*ParseInstant("2026-03-05T16:30:00Z"));
+  auto second = RunCli({"sync", "--once", "--config", config_, "--now", "2026-03-05T16:30:00Z",
+                        "--log-format", "json"});
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_EQ(flags_of("TCK-P"), 0U) << second.out;
+  EXPECT_GT(flags_of(kCaseI), 0U);
+  EXPECT_EQ(link_of("TCK-P"), kCaseI.substr(0, 15));
+  EXPECT_GT(flags_of("TCK-H"), 0U) << second.out;
+  EXPECT_EQ(link_of("TCK-H"), "");
+  EXPECT_GT(flags_of(kCaseH), 0U);
+  // TCK-P's own re-checks stopped with it: a later run does not bring its flags back.
+  clock_->Set(*ParseInstant("2026-03-07T15:00:00Z"));
+  auto later = RunCli({"sync", "--once", "--config", config_, "--now", "2026-03-07T15:00:00Z",
+                       "--log-format", "json"});
+  ASSERT_EQ(later.exit_code, 0) << later.out << later.err;
+  EXPECT_EQ(flags_of("TCK-P"), 0U);
+}
+
+// An interaction logged in Forge on a Forge-only ticket (issue 16): the ticket is evaluated
+// again although the ticket record itself did not change.
+TEST_P(SyncForge, AnInteractionLoggedInForgeReEvaluatesItsTicket) {
+  auto first = Sync();
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  auto messages = [&] {
+    auto store = store::OpenStateStore(store_url_);
+    auto flags = (*store)->GetCaseFlags("TCK-P");
+    EXPECT_TRUE(flags.ok());
+    int n = 0;
+    for (auto const& f : *flags) n += f.rule_id == "response_4bh" ? 1 : 0;
+    return n;
+  };
+  int const before = messages();
+  json message = {{"id", "INT-P1"},
+                  {"ticket_id", "TCK-P"},
+                  {"customer_id", "C-P"},
+                  {"kind", "email"},
+                  {"direction", "inbound"},
+                  {"party", "customer"},
+                  {"subject", "Any news?"},
+                  {"occurred_at", "2026-03-05T16:00:00Z"},
+                  {"created_at", "2026-03-05T16:00:00Z"},
+                  {"updated_at", "2026-03-05T16:00:00Z"}};
+  ASSERT_TRUE(forge_->SeedFromJson({{"interactions", json::array({message})}}).ok());
+  clock_->Set(*ParseInstant("2026-03-05T16:30:00Z"));
+  auto second = RunCli({"sync", "--once", "--config", config_, "--now", "2026-03-05T16:30:00Z",
+                        "--log-format", "json"});
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_EQ(messages(), before + 1) << second.out;
+}
+
 TEST_P(SyncForge, AServiceTicketOlderThanTheReadWindowIsNotCreatedAgain) {
   json old_service = {{"id", "SVC-OLD"},
                       {"number", "S-0"},

@@ -123,18 +123,6 @@ SalesforceCaseAdapter::SalesforceCaseAdapter(mappings::SignalsMapping signals,
   }
 }
 
-std::vector<CaseChildObject> const& StandardCaseChildObjects() {
-  static auto const* const kChildren =
-      new std::vector<CaseChildObject>{{"EmailMessages", "EmailMessage", "ParentId"},
-                                       {"Tasks", "Task", "WhatId"},
-                                       {"Events", "Event", "WhatId"},
-                                       {"Feeds", "FeedItem", "ParentId"},
-                                       {"Histories", "CaseHistory", "CaseId"},
-                                       {"CaseComments", "CaseComment", "ParentId"},
-                                       {"Attachments", "Attachment", "ParentId"}};
-  return *kChildren;
-}
-
 std::vector<std::string> SalesforceCaseAdapter::CaseFields() const {
   auto const& c = signals_.salesforce.case_fields;
   std::vector<std::string> fields{"Id"};
@@ -173,6 +161,24 @@ std::string SalesforceCaseAdapter::BuildQuery(std::string const& condition) cons
   return soql;
 }
 
+StatusOr<BulkCaseQueries> SalesforceCaseAdapter::BulkQueries(std::string const& condition) const {
+  std::vector<CaseChildObject> children = signals_.salesforce.child_objects;
+  auto const& standard = StandardCaseChildObjects();
+  children.insert(children.end(), standard.begin(), standard.end());
+  return BulkQueries(condition, children);
+}
+
+std::string SalesforceCaseAdapter::ChangedChildrenQuery(CaseChildObject const& child,
+                                                        Instant since) const {
+  std::string soql = "SELECT " + child.parent_field + ", " + child.stamp_field + " FROM " +
+                     child.object + " WHERE " + child.stamp_field +
+                     " >= " + salesforce::Soql::DateTime(since);
+  // casebridge's own Tasks are not news about the case (the run that wrote them knows them).
+  auto const& key_field = signals_.salesforce.task_key_field;
+  if (child.object == "Task" && !key_field.empty()) soql += " AND " + key_field + " = null";
+  return soql + " AND " + child.parent_field + " IN (SELECT Id FROM Case" + CaseWhere("") + ")";
+}
+
 StatusOr<BulkCaseQueries> SalesforceCaseAdapter::BulkQueries(
     std::string const& condition, std::vector<CaseChildObject> const& child_objects) const {
   auto const& sig = signals_.salesforce;
@@ -202,7 +208,7 @@ StatusOr<BulkCaseQueries> SalesforceCaseAdapter::BulkQueries(
       info.field = relationship;
       std::string message = "signals.json related: no object is known for the Case child ";
       message += "relationship '" + relationship + "', so it cannot be read with Bulk API 2.0 ";
-      message += "(which runs no subqueries); read these cases with the REST query";
+      message += "(which runs no subqueries); name it in signals.json `child_objects`";
       return InvalidArgumentError(std::move(message), std::move(info));
     }
     BulkChildQuery q;

@@ -49,19 +49,8 @@ class QueueDirectory {
   std::map<std::string, std::string, std::less<>> by_key_;  // key -> id as read
 };
 
-/// A child relationship of Case as an object of its own, for reads that cannot use a
-/// parent-to-child subquery (Bulk API 2.0 query jobs).
-struct CaseChildObject {
-  std::string relationship;  // child relationship name on Case, e.g. "EmailMessages"
-  std::string object;        // the child sObject, e.g. "EmailMessage"
-  std::string parent_field;  // its lookup to the Case, e.g. "ParentId"
-};
-
-/// The standard Case child relationships a bulk read can query: EmailMessages
-/// (EmailMessage.ParentId), Tasks (Task.WhatId), Events (Event.WhatId), Feeds (FeedItem.ParentId:
-/// the feed items posted on the case, which Case.Feeds/CaseFeed shows), Histories
-/// (CaseHistory.CaseId), CaseComments (CaseComment.ParentId), Attachments (Attachment.ParentId).
-std::vector<CaseChildObject> const& StandardCaseChildObjects();
+using mappings::CaseChildObject;
+using mappings::StandardCaseChildObjects;
 
 /// How a bulk (CSV) column's text becomes the JSON value the REST API would have returned.
 /// CSV carries no types; the adapter declares the types of the fields it interprets: the case's
@@ -133,8 +122,15 @@ class SalesforceCaseAdapter {
   /// `child_objects` says which object and lookup field stand behind each relationship of
   /// signals.json `related`. Errors: kInvalidArgument naming a relationship it does not list.
   [[nodiscard]] StatusOr<BulkCaseQueries> BulkQueries(
-      std::string const& condition,
-      std::vector<CaseChildObject> const& child_objects = StandardCaseChildObjects()) const;
+      std::string const& condition, std::vector<CaseChildObject> const& child_objects) const;
+  /// BulkQueries() with the child objects of signals.json (`child_objects`, else standard).
+  [[nodiscard]] StatusOr<BulkCaseQueries> BulkQueries(std::string const& condition) const;
+
+  /// The query for the cases whose records of `child` were created or modified at or after
+  /// `since`: `SELECT <parent_field>, <stamp_field> FROM <object> WHERE <stamp_field> >= since
+  /// AND <parent_field> IN (SELECT Id FROM Case[ WHERE <case.where>])`; on Task, only those
+  /// without casebridge's key (its own Tasks are no news).
+  [[nodiscard]] std::string ChangedChildrenQuery(CaseChildObject const& child, Instant since) const;
 
   /// Turns one record (raw JSON of one element of `records`) into a SalesforceCase. Errors:
   /// kInvalidArgument naming the case id and the field (missing/unparsable id or created date),

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -96,6 +97,58 @@ Status SalesforceCaseSource::ReadChanged(Instant since, bool /*first_run*/,
   return org_.client().Query(soql, [&](salesforce::QueryPage const& page) {
     return Deliver(page, /*position=*/true, on_page);
   });
+}
+
+namespace {
+constexpr std::string_view kRelatedPrefix = "Case.";
+}  // namespace
+
+std::vector<std::string> SalesforceCaseSource::RelatedKinds() const {
+  std::vector<std::string> kinds;
+  for (auto const& child : org_.signals().salesforce.child_objects) {
+    kinds.push_back(std::string(kRelatedPrefix) + child.relationship);
+  }
+  return kinds;
+}
+
+// One paged query over the child object, reading the parent id and the stamp of each record
+// changed since `since` (a case with many changed records is named once).
+StatusOr<RelatedChanges> SalesforceCaseSource::ReadRelatedChanged(std::string_view kind,
+                                                                  Instant since) {
+  auto const& children = org_.signals().salesforce.child_objects;
+  auto const child = std::find_if(children.begin(), children.end(), [&](auto const& c) {
+    return kind.substr(0, kRelatedPrefix.size()) == kRelatedPrefix &&
+           kind.substr(kRelatedPrefix.size()) == c.relationship;
+  });
+  if (child == children.end()) {
+    return InvalidArgumentError("no related records of kind '" + std::string(kind) + "'");
+  }
+  RelatedChanges out;
+  std::unordered_map<std::string, std::size_t> index;  // case id -> position in out.cases
+  Instant newest{};
+  Status s = org_.client().Query(
+      org_.adapter().ChangedChildrenQuery(*child, since), [&](salesforce::QueryPage const& page) {
+        for (auto sv : page.records) {
+          ++out.records;
+          auto flat = salesforce::FlattenRecord(sv);
+          if (!flat.ok()) return flat.status();
+          auto parent = salesforce::FindField(*flat, child->parent_field);
+          auto stamp = salesforce::FindField(*flat, child->stamp_field);
+          auto const at = stamp ? ParseInstant(*stamp) : std::nullopt;
+          if (!parent || parent->empty() || !at) continue;
+          auto [it, added] = index.emplace(*parent, out.cases.size());
+          if (added) out.cases.push_back({*parent, *at});
+          auto& c = out.cases[it->second];
+          c.changed = std::max(c.changed, *at);
+          if (*at > newest) {
+            newest = *at;
+            out.last_version = *stamp;
+          }
+        }
+        return OkStatus();
+      });
+  if (!s.ok()) return s;
+  return out;
 }
 
 Status SalesforceCaseSource::ReadByIds(std::span<std::string const> ids,

@@ -14,6 +14,8 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "connector/adapters/ports.h"
 #include "connector/adapters/salesforce/case_adapter.h"
@@ -44,6 +46,7 @@ class SalesforceOrg {
   [[nodiscard]] salesforce::Client& client() { return client_; }
   [[nodiscard]] salesforce::Client const& client() const { return client_; }
   [[nodiscard]] mappings::Policy const& policy() const { return policy_; }
+  [[nodiscard]] mappings::SignalsMapping const& signals() const { return signals_; }
   [[nodiscard]] spdlog::logger& logger() const { return *logger_; }
 
  private:
@@ -69,6 +72,9 @@ class SalesforceCaseSource final : public CaseSource {
   [[nodiscard]] std::string_view object() const override { return "Case"; }
   Status Prepare() override { return org_.Connect(); }
   Status ReadChanged(Instant since, bool first_run, CasePageCallback const& on_page) override;
+  /// "Case.<relationship>" for each relationship of signals.json `related`.
+  [[nodiscard]] std::vector<std::string> RelatedKinds() const override;
+  StatusOr<RelatedChanges> ReadRelatedChanged(std::string_view kind, Instant since) override;
   Status ReadByIds(std::span<std::string const> ids, CasePageCallback const& on_page) override;
   Status ReadRange(Instant from, Instant to, std::int64_t expected_cases,
                    CasePageCallback const& on_page) override;
