@@ -7,7 +7,7 @@
 #include <mutex>
 #include <utility>
 
-#include "connector/common/free_port.h"
+#include "connector/common/listen.h"
 
 namespace casebridge::http {
 namespace {
@@ -58,21 +58,13 @@ Status HttpServer::Start(std::string const& host, int port) {
   std::lock_guard lock(impl_->mu);
   if (impl_->listener) return FailedPreconditionError("the HTTP server is already running");
   Impl* impl = impl_.get();
-  auto listened = ListenOnPort(host, port, [&](int chosen) {
-    std::string const url = "http://" + host + ":" + std::to_string(chosen);
-    try {
-      auto listener = std::make_unique<Listener>(url);
-      listener->support([impl](web_http::http_request const& r) { impl->OnRequest(r); });
-      listener->open().wait();
-      impl->listener = std::move(listener);
-      impl->base_url = url;
-      return OkStatus();
-    } catch (std::exception const& e) {
-      return UnavailableError(e.what());
-    }
+  auto opened = OpenListener<Listener>(host, port, [impl](Listener& listener) {
+    listener.support([impl](web_http::http_request const& r) { impl->OnRequest(r); });
   });
-  if (!listened.ok()) return listened.status();
-  impl_->port = *listened;
+  if (!opened.ok()) return opened.status();
+  impl_->listener = std::move(opened->listener);
+  impl_->base_url = opened->base_url;
+  impl_->port = opened->port;
   return OkStatus();
 }
 
@@ -82,12 +74,7 @@ void HttpServer::Stop() {
     std::lock_guard lock(impl_->mu);
     listener = std::move(impl_->listener);
   }
-  if (!listener) return;
-  try {
-    listener->close().wait();
-  } catch (std::exception const&) {
-    // Closing a listener that failed mid-way: nothing left to release.
-  }
+  CloseListener(std::move(listener));
 }
 
 std::string HttpServer::base_url() const {

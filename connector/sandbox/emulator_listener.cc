@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "connector/common/free_port.h"
+#include "connector/common/listen.h"
 #include "connector/sandbox/sf_values.h"
 
 namespace casebridge::sandbox {
@@ -83,21 +83,13 @@ Status EmulatorListener::Start(std::string const& host, int port, std::string_vi
     return FailedPreconditionError("the " + std::string(name) + " is already running");
   }
   Impl* impl = impl_.get();
-  auto listened = ListenOnPort(host, port, [&](int chosen) {
-    std::string const url = "http://" + host + ":" + std::to_string(chosen);
-    try {
-      auto listener = std::make_unique<Listener>(url);
-      listener->support([impl](http::http_request r) { impl->OnRequest(std::move(r)); });
-      listener->open().wait();
-      impl->listener = std::move(listener);
-      impl->base_url = url;
-      return OkStatus();
-    } catch (std::exception const& e) {
-      return UnavailableError(e.what());
-    }
+  auto opened = OpenListener<Listener>(host, port, [impl](Listener& listener) {
+    listener.support([impl](http::http_request r) { impl->OnRequest(std::move(r)); });
   });
-  if (!listened.ok()) return listened.status();
-  impl_->port = *listened;
+  if (!opened.ok()) return opened.status();
+  impl_->listener = std::move(opened->listener);
+  impl_->base_url = opened->base_url;
+  impl_->port = opened->port;
   return OkStatus();
 }
 
@@ -107,12 +99,7 @@ void EmulatorListener::Stop() {
     std::lock_guard lock(impl_->mu);
     listener = std::move(impl_->listener);
   }
-  if (!listener) return;
-  try {
-    listener->close().wait();
-  } catch (std::exception const&) {
-    // Closing a listener that failed mid-way: nothing left to release.
-  }
+  CloseListener(std::move(listener));
 }
 
 bool EmulatorListener::running() const {

@@ -1,4 +1,4 @@
-#include "connector/common/free_port.h"
+#include "connector/common/listen.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
