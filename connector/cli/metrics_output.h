@@ -26,10 +26,6 @@
 #include "connector/sync/run_metrics.h"
 #include "connector/sync/sync_job.h"
 
-namespace spdlog {
-class logger;
-}  // namespace spdlog
-
 namespace casebridge::cli {
 
 /// Adds --metrics-file, and with `listen` --metrics-listen.

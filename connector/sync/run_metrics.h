@@ -1,7 +1,7 @@
 // The Prometheus metrics of sync and backfill runs (issue 14 item 6), in the text exposition
 // format 0.0.4: what `--metrics-file` writes for node-exporter's textfile collector and what
-// `sync --every --metrics-listen` serves on /metrics. deploy/README.md documents each metric
-// for alerting.
+// `sync --every --metrics-listen` serves on /metrics. README.md ("Running it as a service")
+// documents each metric for alerting.
 //
 //   casebridge_cases_read_total                      counter  SyncStats::cases_read
 //   casebridge_flags{rule,status}                    gauge    the flags in the state store, each
