@@ -16,6 +16,7 @@
 #include "connector/cli/cli.h"
 #include "connector/cli/clients.h"
 #include "connector/cli/command_options.h"
+#include "connector/cli/metrics_output.h"
 #include "connector/cli/sync_ports.h"
 #include "connector/common/duration_text.h"
 #include "connector/store/state_store.h"
@@ -111,6 +112,7 @@ int RunBackfillCommand(std::vector<std::string> const& args, CommandContext& ctx
       "read chunks with Bulk API 2.0 jobs when the range averages more than N cases per chunk")(
       "progress", po::value<std::string>()->default_value("auto"), "auto | bar | lines");
   AddRunOptions(opts);
+  AddMetricsOptions(opts, /*listen=*/false);
   po::variables_map vm;
   auto const usage = [&](std::ostream& os) { PrintUsage(os, opts); };
   if (auto done = ParseCommandOptions("backfill", po::command_line_parser(args).options(opts),
@@ -138,6 +140,8 @@ int RunBackfillCommand(std::vector<std::string> const& args, CommandContext& ctx
   auto run_options = ReadRunOptions(vm);
   if (auto const* error = std::get_if<std::string>(&run_options)) return usage_error(*error);
   RunOptionValues const& ro = std::get<RunOptionValues>(run_options);
+  auto metrics_options = ReadMetricsOptions(vm);
+  if (auto const* error = std::get_if<std::string>(&metrics_options)) return usage_error(*error);
   auto prepared = PrepareRun("backfill", ro.config, ro.store, ctx);
   if (auto const* code = std::get_if<int>(&prepared)) return *code;
   RunSetup& setup = std::get<RunSetup>(prepared);
@@ -149,7 +153,7 @@ int RunBackfillCommand(std::vector<std::string> const& args, CommandContext& ctx
   Instant const now =
       ro.now ? *ro.now : std::chrono::floor<std::chrono::seconds>(SystemClock().Now());
   std::string const run_id = NewRunId(now);
-  auto logger = MakeRunLogger(run_id, ro.log_format, ro.log_level);
+  auto logger = MakeRunLogger(run_id, ro.log_format, ro.log_level, ro.worker);
   SalesforceClientSettings settings;
   settings.jwt_audience = JwtAudience(ro.jwt_audience, config.salesforce);
   settings.budget_share = config.api_budget_share;
@@ -190,7 +194,12 @@ int RunBackfillCommand(std::vector<std::string> const& args, CommandContext& ctx
     forge_ports.emplace(**forge, policy, *store, logger);
     job.AddLinkedSystem(forge_ports->source, forge_ports->sink);
   }
+  auto const started = Clock::now();
   sync::SyncOutcome const outcome = job.RunOnce(options);
+  MetricsPublisher publisher(std::get<MetricsOptionValues>(metrics_options),
+                             std::chrono::seconds(0));
+  publisher.Publish(ctx.program + " backfill: ", outcome, *store, now, *client,
+                    std::chrono::duration<double>(Clock::now() - started).count(), ctx.err);
   if (outcome.lock_held) {
     ctx.out << "casebridge backfill: " << outcome.lock_message << "; nothing done\n";
     return kExitOk;

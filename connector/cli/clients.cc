@@ -24,10 +24,12 @@
 namespace casebridge::cli {
 namespace {
 
-// One JSON object per line: time, level, run id, message (escaped by nlohmann).
+// One JSON object per line: time, level, run id, worker (when named), message (escaped by
+// nlohmann).
 class JsonLineSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
-  explicit JsonLineSink(std::string run_id) : run_id_(std::move(run_id)) {}
+  JsonLineSink(std::string run_id, std::string worker)
+      : run_id_(std::move(run_id)), worker_(std::move(worker)) {}
 
  protected:
   void sink_it_(spdlog::details::log_msg const& msg) override {
@@ -35,6 +37,7 @@ class JsonLineSink final : public spdlog::sinks::base_sink<std::mutex> {
     line["time"] = FormatInstant(std::chrono::floor<std::chrono::seconds>(msg.time));
     line["level"] = spdlog::level::to_string_view(msg.level).data();
     line["run"] = run_id_;
+    if (!worker_.empty()) line["worker"] = worker_;
     line["msg"] = std::string(msg.payload.data(), msg.payload.size());
     std::string const text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     std::fprintf(stderr, "%s\n", text.c_str());
@@ -43,6 +46,7 @@ class JsonLineSink final : public spdlog::sinks::base_sink<std::mutex> {
 
  private:
   std::string run_id_;
+  std::string worker_;
 };
 
 class TextSink final : public spdlog::sinks::base_sink<std::mutex> {
@@ -187,7 +191,9 @@ void AddRunOptions(boost::program_options::options_description& opts) {
       "after a run died, wait this long before re-checking its feed posts (they may still be "
       "in flight)")("log-format",
                     po::value<std::string>()->value_name("text|json")->default_value("auto"),
-                    "log lines on stderr: text on a TTY, JSON lines otherwise");
+                    "log lines on stderr: text on a TTY, JSON lines otherwise")(
+      "worker", po::value<std::string>()->value_name("NAME"),
+      "this process's name in JSON log lines (default HOSTNAME:PID)");
   AddLogLevelOption(opts);
 }
 
@@ -214,7 +220,20 @@ std::variant<RunOptionValues, std::string> ReadRunOptions(
   auto level = ReadLogLevel(vm, LogLevel::kInfo);
   if (auto const* error = std::get_if<std::string>(&level)) return *error;
   v.log_level = std::get<LogLevel>(level);
+  v.worker = text("worker");
+  if (vm.count("worker") != 0 && v.worker.empty()) {
+    return std::string("--worker: expected a name");
+  }
+  if (v.worker.empty()) v.worker = DefaultWorkerName();
   return v;
+}
+
+std::string DefaultWorkerName() {
+  std::array<char, 256> host{};
+  if (::gethostname(host.data(), host.size() - 1) != 0 || host[0] == '\0') {
+    return std::to_string(::getpid());
+  }
+  return std::string(host.data()) + ":" + std::to_string(::getpid());
 }
 
 std::string NewRunId(Instant now) {
@@ -230,11 +249,11 @@ std::string NewRunId(Instant now) {
 }
 
 std::shared_ptr<spdlog::logger> MakeRunLogger(std::string const& run_id, std::string const& format,
-                                              LogLevel level) {
+                                              LogLevel level, std::string const& worker) {
   bool const json = format == "json" || (format != "text" && ::isatty(STDERR_FILENO) == 0);
   spdlog::sink_ptr sink;
   if (json) {
-    sink = std::make_shared<JsonLineSink>(run_id);
+    sink = std::make_shared<JsonLineSink>(run_id, worker);
   } else {
     sink = std::make_shared<TextSink>(run_id);
   }

@@ -83,7 +83,7 @@ std::variant<RunSetup, int> PrepareRun(std::string const& command, std::string c
                                        std::string const& store_option, CommandContext& ctx);
 
 /// The options every run command (`sync`, `backfill`) shares: --config, --store, --now,
-/// --jwt-audience, --in-flight-grace, --log-format, --log-level.
+/// --jwt-audience, --in-flight-grace, --log-format, --log-level, --worker.
 void AddRunOptions(boost::program_options::options_description& opts);
 
 struct RunOptionValues {
@@ -94,7 +94,11 @@ struct RunOptionValues {
   std::chrono::seconds in_flight_grace{0};
   std::string log_format;  // auto | text | json
   LogLevel log_level = LogLevel::kInfo;
+  std::string worker;  // --worker, else DefaultWorkerName()
 };
+
+/// This process's name in JSON log lines when --worker is not given: `<hostname>:<pid>`.
+std::string DefaultWorkerName();
 
 /// Reads the AddRunOptions() values; the error names the bad option.
 std::variant<RunOptionValues, std::string> ReadRunOptions(
@@ -104,9 +108,11 @@ std::variant<RunOptionValues, std::string> ReadRunOptions(
 std::string NewRunId(Instant now);
 
 /// A logger writing to stderr: human-readable lines on a TTY, JSON lines otherwise
-/// (`format` "text" / "json" forces one). Every line carries the run id; lines below `level`
-/// are dropped.
+/// (`format` "text" / "json" forces one). Every line carries the run id, JSON lines also the
+/// `worker` when not empty (`{"time","level","run","worker","msg"}`); lines below `level` are
+/// dropped. There is no org yet: lines carry no `org` until configs can name several orgs.
 std::shared_ptr<spdlog::logger> MakeRunLogger(std::string const& run_id, std::string const& format,
-                                              LogLevel level = LogLevel::kInfo);
+                                              LogLevel level = LogLevel::kInfo,
+                                              std::string const& worker = "");
 
 }  // namespace casebridge::cli

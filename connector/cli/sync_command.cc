@@ -14,6 +14,7 @@
 #include "connector/cli/cli.h"
 #include "connector/cli/clients.h"
 #include "connector/cli/command_options.h"
+#include "connector/cli/metrics_output.h"
 #include "connector/cli/sync_ports.h"
 #include "connector/common/duration_text.h"
 #include "connector/common/stop_signal.h"
@@ -52,6 +53,7 @@ int RunSyncCommand(std::vector<std::string> const& args, CommandContext& ctx) {
       "how far back the first run reads")("fail-on-breach",
                                           "exit 1 when a run leaves breached flags");
   AddRunOptions(opts);
+  AddMetricsOptions(opts, /*listen=*/true);
   po::variables_map vm;
   auto const usage = [&](std::ostream& os) { PrintUsage(os, opts); };
   if (auto done =
@@ -76,6 +78,11 @@ int RunSyncCommand(std::vector<std::string> const& args, CommandContext& ctx) {
   auto run_options = ReadRunOptions(vm);
   if (auto const* error = std::get_if<std::string>(&run_options)) return usage_error(*error);
   RunOptionValues const& ro = std::get<RunOptionValues>(run_options);
+  auto metrics_options = ReadMetricsOptions(vm);
+  if (auto const* error = std::get_if<std::string>(&metrics_options)) return usage_error(*error);
+  if (std::get<MetricsOptionValues>(metrics_options).listen && !every) {
+    return usage_error("--metrics-listen needs --every (a --once run writes --metrics-file)");
+  }
   auto prepared = PrepareRun("sync", ro.config, ro.store, ctx);
   if (auto const* code = std::get_if<int>(&prepared)) return *code;
   RunSetup& setup = std::get<RunSetup>(prepared);
@@ -84,6 +91,11 @@ int RunSyncCommand(std::vector<std::string> const& args, CommandContext& ctx) {
   auto const& signals = setup.signals;
   auto& store = setup.store;
 
+  MetricsPublisher publisher(std::get<MetricsOptionValues>(metrics_options),
+                             every.value_or(std::chrono::seconds(0)));
+  if (auto s = publisher.Start("sync", ctx.out); !s.ok()) {
+    return usage_error("--metrics-listen: " + s.message());
+  }
   std::atomic<bool> const& stop = InstallStopSignalHandlers();
   bool const dry_run = vm.count("dry-run") != 0;
   int exit_code = kExitOk;
@@ -91,7 +103,7 @@ int RunSyncCommand(std::vector<std::string> const& args, CommandContext& ctx) {
     Instant const now =
         ro.now ? *ro.now : std::chrono::floor<std::chrono::seconds>(SystemClock().Now());
     std::string const run_id = NewRunId(now);
-    auto logger = MakeRunLogger(run_id, ro.log_format, ro.log_level);
+    auto logger = MakeRunLogger(run_id, ro.log_format, ro.log_level, ro.worker);
     SalesforceClientSettings settings;
     settings.jwt_audience = JwtAudience(ro.jwt_audience, config.salesforce);
     settings.budget_share = config.api_budget_share;
@@ -121,7 +133,11 @@ int RunSyncCommand(std::vector<std::string> const& args, CommandContext& ctx) {
     options.dry_run = dry_run;
     options.overlap = *overlap;
     options.initial_lookback = *lookback;
+    auto const started = std::chrono::steady_clock::now();
     sync::SyncOutcome const outcome = job.RunOnce(options);
+    publisher.Publish(
+        ctx.program + " sync: ", outcome, *store, now, *client,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), ctx.err);
     if (outcome.lock_held) {
       ctx.out << "casebridge sync: " << outcome.lock_message << "; nothing to do\n";
       exit_code = kExitOk;

@@ -1,17 +1,13 @@
 // The cpprest http_listener behind both emulators.
 #include "connector/sandbox/emulator_listener.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <cpprest/http_listener.h>
 
 #include <cctype>
 #include <fstream>
 #include <sstream>
 
+#include "connector/common/listen.h"
 #include "connector/sandbox/sf_values.h"
 
 namespace casebridge::sandbox {
@@ -19,23 +15,6 @@ namespace {
 
 namespace http = web::http;
 using Listener = http::experimental::listener::http_listener;
-
-// Binds a socket to port 0 on `host`, reads the port the kernel chose, closes the socket.
-std::optional<int> FreePort(std::string const& host) {
-  int const fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return std::nullopt;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = 0;
-  std::string const ip = host == "localhost" ? "127.0.0.1" : host;
-  bool ok = ::inet_pton(AF_INET, ip.c_str(), &addr.sin_addr) == 1 &&
-            ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  socklen_t len = sizeof(addr);
-  ok = ok && ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
-  ::close(fd);
-  if (!ok) return std::nullopt;
-  return static_cast<int>(ntohs(addr.sin_port));
-}
 
 ApiRequest FromCpprest(http::http_request& request, bool& target_ok) {
   ApiRequest api;
@@ -103,31 +82,15 @@ Status EmulatorListener::Start(std::string const& host, int port, std::string_vi
   if (impl_->listener) {
     return FailedPreconditionError("the " + std::string(name) + " is already running");
   }
-  std::string last_error;
-  int const attempts = port == 0 ? 5 : 1;
-  for (int attempt = 0; attempt < attempts; ++attempt) {
-    int chosen = port;
-    if (chosen == 0) {
-      auto picked = FreePort(host);
-      if (!picked) return UnavailableError("cannot find a free port on " + host);
-      chosen = *picked;
-    }
-    std::string const url = "http://" + host + ":" + std::to_string(chosen);
-    try {
-      auto listener = std::make_unique<Listener>(url);
-      Impl* impl = impl_.get();
-      listener->support([impl](http::http_request r) { impl->OnRequest(std::move(r)); });
-      listener->open().wait();
-      impl_->listener = std::move(listener);
-      impl_->port = chosen;
-      impl_->base_url = url;
-      return OkStatus();
-    } catch (std::exception const& e) {
-      last_error = e.what();
-    }
-  }
-  return UnavailableError("cannot listen on " + host + ":" + std::to_string(port) + ": " +
-                          last_error);
+  Impl* impl = impl_.get();
+  auto opened = OpenListener<Listener>(host, port, [impl](Listener& listener) {
+    listener.support([impl](http::http_request r) { impl->OnRequest(std::move(r)); });
+  });
+  if (!opened.ok()) return opened.status();
+  impl_->listener = std::move(opened->listener);
+  impl_->base_url = opened->base_url;
+  impl_->port = opened->port;
+  return OkStatus();
 }
 
 void EmulatorListener::Stop() {
@@ -136,12 +99,7 @@ void EmulatorListener::Stop() {
     std::lock_guard lock(impl_->mu);
     listener = std::move(impl_->listener);
   }
-  if (!listener) return;
-  try {
-    listener->close().wait();
-  } catch (std::exception const&) {
-    // Closing a listener that failed mid-way: nothing left to release.
-  }
+  CloseListener(std::move(listener));
 }
 
 bool EmulatorListener::running() const {
