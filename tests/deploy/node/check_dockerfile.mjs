@@ -8,7 +8,7 @@
 //                                                the runtime stage installs the Debian package of
 //                                                every library `ldd BINARY` lists (dpkg -S)
 // Exits 0 when the check holds, 1 with every problem on stderr otherwise.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -108,24 +108,26 @@ function checkBuildPackages(text, problems) {
   if (wanted.length === 0) problems.push("deploy/run.sh names no packages");
 }
 
-// The Debian package that owns a library file: dpkg -S on the path, its real path, and the
-// same path with or without the /usr prefix (merged /usr: ld.so may find /lib/... for a file
-// dpkg knows as /usr/lib/..., or the other way round).
-function owner(file) {
+// The spellings of a library's path dpkg may know it by: as ldd printed it, its real path, and
+// both with or without the /usr prefix (merged /usr: ld.so may find /lib/... for a file dpkg
+// knows as /usr/lib/..., or the other way round).
+function spellings(file) {
   const real = fs.realpathSync(file);
-  const candidates = [file, real];
-  for (const f of [file, real]) {
-    candidates.push(f.startsWith("/usr/") ? f.slice(4) : `/usr${f}`);
+  const out = [file, real];
+  for (const f of [file, real]) out.push(f.startsWith("/usr/") ? f.slice(4) : `/usr${f}`);
+  return [...new Set(out)];
+}
+
+// path -> owning Debian package, for every path dpkg knows (one `dpkg -S` for all of them:
+// each call reads the whole package database).
+function owners(paths) {
+  const r = spawnSync("dpkg", ["-S", ...paths], { encoding: "utf8" });
+  const map = new Map();
+  for (const line of (r.stdout ?? "").split("\n")) {
+    const m = line.match(/^([^:\s,]+)(?::[^:\s,]+)?(?:, [^:]+)?: (\/.+)$/);
+    if (m) map.set(m[2], m[1]);
   }
-  for (const c of candidates) {
-    try {
-      const out = execFileSync("dpkg", ["-S", c], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-      return out.split("\n")[0].split(":")[0].split(",")[0].trim();
-    } catch {
-      // not this spelling of the path
-    }
-  }
-  return null;
+  return map;
 }
 
 export function lddFiles(binary) {
@@ -148,8 +150,9 @@ function checkRuntimeLibraries(text, binary, problems) {
   const have = new Set(aptInstalled(runtime));
   const files = lddFiles(binary);
   if (files.length === 0) problems.push(`ldd ${binary} listed no libraries`);
+  const known = owners(files.flatMap(spellings));
   for (const file of files) {
-    const pkg = owner(file);
+    const pkg = spellings(file).map((f) => known.get(f)).find(Boolean);
     if (!pkg) problems.push(`${file} (ldd ${path.basename(binary)}) belongs to no Debian package`);
     else if (!have.has(pkg)) problems.push(`runtime stage lacks ${pkg} (for ${file})`);
   }
