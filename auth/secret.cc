@@ -83,6 +83,11 @@ StatusOr<SecretString> ReadSecret(mappings::SecretSource const& source, std::str
     std::ostringstream buf;
     buf << in.rdbuf();
     value = std::move(buf).str();
+  } else if (!source.credential.empty()) {
+    return FailedPreconditionError(name + ": credential " + source.credential +
+                                       ": $CREDENTIALS_DIRECTORY is not set (systemd sets it for "
+                                       "a service with LoadCredential=)",
+                                   FieldInfo(name));
   } else {
     return FailedPreconditionError(name + ": no secret source configured (give env or file)",
                                    FieldInfo(name));

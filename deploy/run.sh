@@ -4,7 +4,7 @@
 #   bash deploy/run.sh demo   build (Release) and run the main job (`casebridge demo`) on the sandbox
 #   bash deploy/run.sh test   build and run every test, then the whole suite again under
 #                             AddressSanitizer + UndefinedBehaviorSanitizer
-#   bash deploy/run.sh deps   only install the missing Debian packages
+#   bash deploy/run.sh deps   only install the missing Debian packages and the test tools
 #
 # Environment: CASEBRIDGE_JOBS (parallel jobs, default: nproc), CASEBRIDGE_SKIP_ASAN=1 (local use).
 set -euo pipefail
@@ -36,6 +36,29 @@ install_missing() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# Tools the deploy/ checks need besides the packages above (tests/deploy, issue 14): Node.js
+# with npm (the machine's own when it has one; Debian's otherwise), systemd-analyze, and the
+# pinned npm packages of tests/deploy/node (test tooling only; never in the product image).
+install_check_tools() {
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  local missing=()
+  command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
+  command -v systemd-analyze >/dev/null || missing+=(systemd)
+  if [ ${#missing[@]} -ne 0 ]; then
+    echo "casebridge: installing missing Debian packages: ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+  local dir="$root/tests/deploy/node"
+  # npm ci only when the lock file changed since the last install (the stamp is a copy of it).
+  if ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.casebridge-lock.json"; then
+    echo "casebridge: installing the pinned npm packages of tests/deploy/node"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$dir/package-lock.json" "$dir/node_modules/.casebridge-lock.json"
+  fi
+}
+
 # configure_and_build <dir> [cmake args...]
 configure_and_build() {
   local dir=$1
@@ -62,6 +85,7 @@ mode=${1:-}
 case "$mode" in
   deps)
     install_missing
+    install_check_tools
     ;;
   demo)
     install_missing
@@ -76,6 +100,7 @@ case "$mode" in
     ;;
   test)
     install_missing
+    install_check_tools
     start=$(date +%s)
     echo "== build and test (RelWithDebInfo) =="
     configure_and_build "$root/build-test" -DCMAKE_BUILD_TYPE=RelWithDebInfo

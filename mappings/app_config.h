@@ -7,10 +7,15 @@
 
 namespace casebridge::mappings {
 
-/// Where a secret comes from: exactly one of `env` or `file` is set.
+/// Where a secret comes from: exactly one of `env` or `file` is set. A systemd credential
+/// ({"credential": "NAME"} in the config) is a file: `file` is $CREDENTIALS_DIRECTORY/NAME and
+/// `credential` keeps NAME for messages.
 struct SecretSource {
   std::string env;   // environment variable name
   std::string file;  // path to a file (mode must not allow group/other access for keys)
+  // systemd credential name, when `file` came from one. Initialised so that the {env, file}
+  // aggregates written before it existed stay complete (-Wmissing-field-initializers).
+  std::string credential = {};
   [[nodiscard]] bool empty() const { return env.empty() && file.empty(); }
 };
 

@@ -104,6 +104,71 @@ void CheckServiceUrl(Checker& c, std::string const& key, std::string const& url)
 enum class SecretUse { kUnused, kNeeded };
 enum class SecretKind { kPlain, kPrivateKey };
 
+// Checks a secret file that a needed secret reads: it exists, is a readable regular file private
+// to its owner, and is not empty (a private key: has a PEM header). `what` names it in messages
+// ("secret file PATH" or "credential NAME ($CREDENTIALS_DIRECTORY/NAME)").
+void CheckSecretFile(Checker& c, std::string const& key, std::string const& file,
+                     std::string const& what, SecretKind kind) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) {
+    c.Add(key, what + " does not exist or cannot be reached");
+    return;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    c.Add(key, what + " is not a regular file");
+    return;
+  }
+  if (::access(file.c_str(), R_OK) != 0) {
+    c.Add(key, what + " is not readable by this user");
+    return;
+  }
+  // Every secret file, not only a private key, must be private to its owner.
+  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    c.Add(key, std::string(kind == SecretKind::kPrivateKey ? "private key file " : "secret file ") +
+                   file + " is readable by group/others; chmod 600");
+    return;
+  }
+  if (kind == SecretKind::kPrivateKey) {
+    // Only a shape check: the content is neither kept nor reported.
+    std::ifstream in(file, std::ios::binary);
+    std::string head(8192, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<std::size_t>(in.gcount()));
+    if (head.find("-----BEGIN") == std::string::npos ||
+        head.find("PRIVATE KEY-----") == std::string::npos) {
+      c.Add(key, "private key file " + file +
+                     " does not look like a PEM private key (no BEGIN … PRIVATE KEY line)");
+    }
+  } else if (st.st_size == 0) {
+    c.Add(key, what + " is empty");
+  }
+}
+
+// {"credential": "NAME"}: the file NAME in $CREDENTIALS_DIRECTORY, where systemd puts what a unit's
+// LoadCredential=NAME:PATH (or SetCredential=) hands the service. Only a needed secret must be
+// there; `out.file` stays empty while $CREDENTIALS_DIRECTORY is not set.
+void LoadCredential(Checker& c, std::string const& key, std::string const& name, SecretUse use,
+                    SecretKind kind, SecretSource& out) {
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos) {
+    c.Add(key,
+          Quote(name) + " is not a credential name (a file name, as in LoadCredential=NAME:…)");
+    return;
+  }
+  out.credential = name;
+  char const* dir = std::getenv("CREDENTIALS_DIRECTORY");
+  bool const have_dir = dir != nullptr && *dir != '\0';
+  if (have_dir) out.file = (fs::path(dir) / name).lexically_normal().string();
+  if (use != SecretUse::kNeeded) return;
+  if (!have_dir) {
+    c.Add(key, "credential " + name +
+                   ": $CREDENTIALS_DIRECTORY is not set (systemd sets it for a service with "
+                   "LoadCredential=" +
+                   name + ":PATH)");
+    return;
+  }
+  CheckSecretFile(c, key, out.file, "credential " + name + " (" + out.file + ")", kind);
+}
+
 // Reads a secret source object. `use` decides whether its availability is checked (an unused
 // secret is only checked for shape). Never reads or reports the secret's value.
 SecretSource LoadSecret(Checker& c, Json const& section, std::string const& section_path,
@@ -129,21 +194,23 @@ SecretSource LoadSecret(Checker& c, Json const& section, std::string const& sect
   }
   bool bad = false;
   for (auto const& [k, ignored] : v.items()) {
-    if (k == "env" || k == "file") continue;
+    if (k == "env" || k == "file" || k == "credential") continue;
     bad = true;
     if (k == "value" || k == "secret" || k == "password" || k == "key" || k == "token") {
       c.Add(Join(path, k), std::string(kInlineSecret));
     } else {
-      c.Add(Join(path, k), "unknown key " + Quote(k) + " (a secret takes only env or file)");
+      c.Add(Join(path, k),
+            "unknown key " + Quote(k) + " (a secret takes only env, file or credential)");
     }
   }
   bool const has_env = v.contains("env");
   bool const has_file = v.contains("file");
-  if (has_env && has_file) {
-    c.Add(path, "give either env or file, not both");
+  bool const has_credential = v.contains("credential");
+  if (int{has_env} + int{has_file} + int{has_credential} > 1) {
+    c.Add(path, "give either env or file (or credential), not several");
     return out;
   }
-  if (!has_env && !has_file) {
+  if (!has_env && !has_file && !has_credential) {
     if (!bad) c.Add(path, R"(expected {"env": "NAME"} or {"file": "PATH"})");
     return out;
   }
@@ -165,44 +232,18 @@ SecretSource LoadSecret(Checker& c, Json const& section, std::string const& sect
     }
     return out;
   }
+  if (has_credential) {
+    std::string const cpath = Join(path, "credential");
+    if (auto name = c.StringValue(v.at("credential"), cpath)) {
+      LoadCredential(c, cpath, *name, use, kind, out);
+    }
+    return out;
+  }
   auto file = c.StringValue(v.at("file"), Join(path, "file"));
   if (!file) return out;
   out.file = Resolve(base, *file);
-  if (use != SecretUse::kNeeded) return out;
-  std::string const fpath = Join(path, "file");
-  struct stat st {};
-  if (::stat(out.file.c_str(), &st) != 0) {
-    c.Add(fpath, "secret file " + out.file + " does not exist or cannot be reached");
-    return out;
-  }
-  if (!S_ISREG(st.st_mode)) {
-    c.Add(fpath, "secret file " + out.file + " is not a regular file");
-    return out;
-  }
-  if (::access(out.file.c_str(), R_OK) != 0) {
-    c.Add(fpath, "secret file " + out.file + " is not readable by this user");
-    return out;
-  }
-  // Every secret file, not only a private key, must be private to its owner.
-  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-    c.Add(fpath,
-          std::string(kind == SecretKind::kPrivateKey ? "private key file " : "secret file ") +
-              out.file + " is readable by group/others; chmod 600");
-    return out;
-  }
-  if (kind == SecretKind::kPrivateKey) {
-    // Only a shape check: the content is neither kept nor reported.
-    std::ifstream in(out.file, std::ios::binary);
-    std::string head(8192, '\0');
-    in.read(head.data(), static_cast<std::streamsize>(head.size()));
-    head.resize(static_cast<std::size_t>(in.gcount()));
-    if (head.find("-----BEGIN") == std::string::npos ||
-        head.find("PRIVATE KEY-----") == std::string::npos) {
-      c.Add(fpath, "private key file " + out.file +
-                       " does not look like a PEM private key (no BEGIN … PRIVATE KEY line)");
-    }
-  } else if (st.st_size == 0) {
-    c.Add(fpath, "secret file " + out.file + " is empty");
+  if (use == SecretUse::kNeeded) {
+    CheckSecretFile(c, Join(path, "file"), out.file, "secret file " + out.file, kind);
   }
   return out;
 }

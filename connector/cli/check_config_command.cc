@@ -64,6 +64,7 @@ std::string_view FlowName(mappings::SalesforceAuthFlow flow) {
 // Names where a secret comes from, never its value.
 std::string SourceOf(mappings::SecretSource const& s) {
   if (!s.env.empty()) return "env " + s.env;
+  if (!s.credential.empty()) return "credential " + s.credential + " (" + s.file + ")";
   if (!s.file.empty()) return "file " + s.file;
   return "not set";
 }

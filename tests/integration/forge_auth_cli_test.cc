@@ -1,9 +1,12 @@
 // `casebridge auth check` against the Forge emulator: a wrong password exits 3 without echoing
-// the password anywhere; the right one prints who casebridge is logged in as.
+// the password anywhere; the right one prints who casebridge is logged in as. The password may
+// also be a systemd credential ({"credential": NAME} reads $CREDENTIALS_DIRECTORY/NAME).
 //
 // The Forge part of the auth command is wired by the CLI's owner (connector/cli/auth_command.cc
 // calls forge::CheckForgeAuth). Until then the binary says so, and these tests are skipped with
 // that reason rather than passing vacuously.
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -63,6 +66,26 @@ TEST_F(ForgeAuthCli, RightPasswordReachesTheEmulatorAndPrintsTheUser) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("forge: authenticated"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("integration@forge.sandbox"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("forge-sandbox-password"), std::string::npos);
+  EXPECT_EQ(emulator_.Logins(), 1);
+}
+
+// deploy/systemd hands secrets over with LoadCredential=; casebridge reads them from
+// $CREDENTIALS_DIRECTORY.
+TEST_F(ForgeAuthCli, PasswordFromASystemdCredentialLogsIn) {
+  testing_util::TempDir credentials;
+  std::string const file = credentials.Write("forge-password", "forge-sandbox-password\n");
+  ::chmod(file.c_str(), 0400);
+  nlohmann::json config = {{"forge",
+                            {{"base_url", emulator_.base_url()},
+                             {"email", "integration@forge.sandbox"},
+                             {"password", {{"credential", "forge-password"}}}}}};
+  std::string const path = dir_.Write("credential.json", config.dump(2));
+  ::setenv("CREDENTIALS_DIRECTORY", credentials.path().c_str(), 1);
+  auto const r = testing_util::RunCli({"auth", "check", "--config", path});
+  ::unsetenv("CREDENTIALS_DIRECTORY");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("forge: authenticated"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("forge-sandbox-password"), std::string::npos);
   EXPECT_EQ(emulator_.Logins(), 1);
 }

@@ -66,6 +66,18 @@ TEST(ReadSecret, FromFileTrimmingTheTrailingNewlineUnlessVerbatim) {
   EXPECT_EQ(ReadSecret({}, "x").status().code(), StatusCode::kFailedPrecondition);
 }
 
+// A systemd credential is a file in $CREDENTIALS_DIRECTORY; the config loader resolves it and
+// refuses a needed one without the directory. A source that reaches here unresolved names it.
+TEST(ReadSecret, UnresolvedCredentialNamesTheCredential) {
+  mappings::SecretSource source;
+  source.credential = "forge-password";
+  auto const s = ReadSecret(source, "forge.password");
+  EXPECT_EQ(s.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(s.status().message(),
+            "forge.password: credential forge-password: $CREDENTIALS_DIRECTORY is not set "
+            "(systemd sets it for a service with LoadCredential=)");
+}
+
 TEST(ReadSecret, ErrorsNeverContainTheValue) {
   testing_util::TempDir dir;
   auto const path = dir.WritePrivate("s.txt", "   \n");
