@@ -246,16 +246,8 @@ class SyncCrash : public ::testing::TestWithParam<Scenario> {
 
   // The emulator holds every action exactly once, and the ledger agrees.
   void ExpectExactlyOnce() {
-    auto store = store::OpenStateStore(store_url_);
-    ASSERT_TRUE(store.ok()) << store.status();
-    auto rows = (*store)->ListActions(
-        {{store::ActionState::kPlanned, store::ActionState::kWritten, store::ActionState::kFailed},
-         "",
-         100000,
-         std::nullopt,
-         ""});
-    ASSERT_TRUE(rows.ok());
-    EXPECT_EQ(rows->size(), static_cast<std::size_t>(kActions));
+    auto const rows = Ledger();
+    EXPECT_EQ(rows.size(), static_cast<std::size_t>(kActions));
     auto const tasks = sync_test::TaskKeys(*emulator_);
     auto const posts = sync_test::FeedKeys(*emulator_);
     std::map<std::string, std::string> task_ids;
@@ -264,7 +256,7 @@ class SyncCrash : public ::testing::TestWithParam<Scenario> {
     }
     std::size_t n_tasks = 0;
     std::size_t n_posts = 0;
-    for (auto const& row : *rows) {
+    for (auto const& row : rows) {
       auto const& a = row.action;
       EXPECT_EQ(row.state, store::ActionState::kWritten) << a.key << " " << row.last_error << "\n"
                                                          << StderrLog();
