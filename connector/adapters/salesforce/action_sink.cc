@@ -287,10 +287,7 @@ class SalesforceActionSink::WriteCall {
     for (auto const* p : attempted) parents.insert(p->payload.at("fields").value("ParentId", ""));
     auto found = lookup_.FeedPostsOn({parents.begin(), parents.end()});
     if (!found.ok()) return found.status();
-    return RecordFound(items, [&](Pending const& p) -> std::optional<std::string> {
-      auto it = found->find(p.entry->action.key);
-      return it == found->end() ? std::nullopt : std::optional(it->second);
-    });
+    return RecordFound(items, ByKey(*found));
   }
 
   Status CreateFeedPosts(Batch const& batch) {
@@ -328,6 +325,15 @@ class SalesforceActionSink::WriteCall {
     return out;
   }
 
+  // A `found` for RecordFound(): the record id `ids` holds for the row's key.
+  static std::function<std::optional<std::string>(Pending const&)> ByKey(
+      std::map<std::string, std::string> const& ids) {
+    return [&ids](Pending const& p) -> std::optional<std::string> {
+      auto it = ids.find(p.entry->action.key);
+      return it == ids.end() ? std::nullopt : std::optional(it->second);
+    };
+  }
+
   // Records as written (healed) the attempted rows `found` names a record for (its id); returns
   // the rest of `items`, in order, to send.
   StatusOr<Batch> RecordFound(
@@ -363,10 +369,7 @@ class SalesforceActionSink::WriteCall {
     for (auto const* p : attempted) keys.push_back(p->entry->action.key);
     auto found = lookup_.TasksByKey(keys);
     if (!found.ok()) return found.status();
-    return RecordFound(items, [&](Pending const& p) -> std::optional<std::string> {
-      auto it = found->find(p.entry->action.key);
-      return it == found->end() ? std::nullopt : std::optional(it->second);
-    });
+    return RecordFound(items, ByKey(*found));
   }
 
   // Reassignments an earlier send may have made: the Case already has the owner (written), or
@@ -387,8 +390,9 @@ class SalesforceActionSink::WriteCall {
       std::string const id = p.payload.value("id", "");
       auto it = cases->find(id);
       if (it == cases->end()) return std::nullopt;  // the update reports what happened to it
-      std::string const target = p.payload.at("fields").value("OwnerId", "");
-      if (it->second.owner_id == target) return id;
+      auto const& fields = p.payload.at("fields");
+      if (!fields.contains("OwnerId")) return std::nullopt;
+      if (it->second.owner_id == fields.value("OwnerId", "")) return id;
       for (Instant t : it->second.owner_changes) {
         if (t < p.entry->planned_at) continue;
         org_.logger().info(
