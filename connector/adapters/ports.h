@@ -184,7 +184,9 @@ class ActionSink {
   }
   /// Writes ledger rows of this system (state planned, or failed with attempts left) and
   /// records each result in the ledger and the audit trail. Idempotent: a row a crashed run
-  /// already wrote is found and recorded as written (healed), never written twice.
+  /// already wrote is found and recorded as written (healed), never written twice, and a row
+  /// whose earlier send may have reached the server is never re-sent over a person's later
+  /// change.
   virtual WriteReport Write(std::span<store::LedgerEntry const> pending,
                             WriteOptions const& options) = 0;
 };

@@ -409,6 +409,20 @@ Status SqlStateStore::RecordWriteResults(std::span<WriteResult const> results, I
   });
 }
 
+Status SqlStateStore::MarkSending(std::span<std::string const> keys, std::string_view note,
+                                  Instant now) {
+  return Atomically([&] {
+    for (auto const& key : keys) {
+      auto r = conn_->Execute(
+          "UPDATE action_ledger SET last_error = ?, updated_at = ? "
+          "WHERE action_key = ? AND state <> 'written'",
+          {Truncated(note), SqlValue::Time(now), key});
+      if (!r.ok()) return r.status();
+    }
+    return OkStatus();
+  });
+}
+
 StatusOr<std::vector<LedgerEntry>> SqlStateStore::ListActions(ActionQuery const& query) {
   if (query.states.empty()) {
     return InvalidArgumentError("ledger: ListActions needs at least one state");

@@ -32,6 +32,8 @@ class SqlStateStore final : public StateStore, private TransactionDriver {
   Status MarkWritten(std::string_view key, std::string_view remote_id, Instant now) override;
   Status MarkFailed(std::string_view key, std::string_view reason, Instant now) override;
   Status RecordWriteResults(std::span<WriteResult const> results, Instant now) override;
+  Status MarkSending(std::span<std::string const> keys, std::string_view note,
+                     Instant now) override;
   StatusOr<std::vector<LedgerEntry>> ListActions(ActionQuery const& query) override;
   StatusOr<std::vector<LedgerEntry>> GetActions(std::span<std::string const> keys) override;
   StatusOr<std::vector<LedgerEntry>> ListCaseActions(std::span<std::string const> case_ids,

@@ -153,6 +153,13 @@ class StateStore {
   virtual Status MarkFailed(std::string_view key, std::string_view reason, Instant now) = 0;
   /// MarkWritten / MarkFailed for a whole batch, atomically (any error leaves all rows as before).
   virtual Status RecordWriteResults(std::span<WriteResult const> results, Instant now) = 0;
+  /// Write-ahead note that a write of these rows is about to be sent: `note` becomes their
+  /// last_error until their result is recorded; state and attempts are unchanged, written rows
+  /// and unknown keys are left alone. A row still `planned` with a last_error was sent by a run
+  /// that did not learn the outcome, so it may have reached the server; a `planned` row without
+  /// one never left casebridge. All rows atomically.
+  virtual Status MarkSending(std::span<std::string const> keys, std::string_view note,
+                             Instant now) = 0;
   /// Ledger rows matching `query` (see ActionQuery), ordered by key.
   virtual StatusOr<std::vector<LedgerEntry>> ListActions(ActionQuery const& query) = 0;
   /// The rows of the given keys that exist, in the order of `keys` (unknown keys are skipped).

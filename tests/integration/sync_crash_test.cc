@@ -14,6 +14,7 @@
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -41,8 +42,9 @@ std::string const kBackOffice = MakeId("00G", 1);
 std::string const kSupport = MakeId("00G", 2);
 std::string const kInstaller = MakeId("001", 1);
 std::string const kHomeowner = MakeId("003", 1);
+std::string const kAgent = MakeId("005", 7);  // a person who takes cases over
 
-json Org() {
+json Org(int tier1 = kTier1, int tier4 = kTier4, int complaints = kComplaints) {
   json org;
   org["_fields"] = sync_test::OrgFields();
   org["Group"] = json::array({{{"Id", kBackOffice},
@@ -57,21 +59,27 @@ json Org() {
       {{{"Id", kInstaller}, {"Name", "SunPeak"}, {"Escalation_Phone__c", "+1 512 555 9000"}}});
   org["Contact"] =
       json::array({{{"Id", kHomeowner}, {"LastName", "Gonzalez"}, {"Email", "maria@example.com"}}});
+  org["User"] = json::array({{{"Id", kAgent},
+                              {"Username", "dana@example.com"},
+                              {"FirstName", "Dana"},
+                              {"LastName", "Agent"},
+                              {"Email", "dana@example.com"},
+                              {"IsActive", true}}});
   json cases = json::array();
   json feed = json::array();
   std::uint64_t seq = 1;
-  for (int i = 0; i < kTier1 + kTier4; ++i) {
-    bool const tier4 = i >= kTier1;
+  for (int i = 0; i < tier1 + tier4; ++i) {
+    bool const is_tier4 = i >= tier1;
     cases.push_back({{"Id", MakeId("500", seq++)},
                      {"Subject", "Inverter offline"},
                      {"Status", "New"},
                      {"Reason", "General Inquiry"},
                      {"OwnerId", kSupport},
                      {"ContactId", kHomeowner},
-                     {"Escalation_Tier__c", tier4 ? 4 : 1},
+                     {"Escalation_Tier__c", is_tier4 ? 4 : 1},
                      {"CreatedDate", "2026-03-05T10:00:00Z"}});
   }
-  for (int i = 0; i < kComplaints; ++i) {
+  for (int i = 0; i < complaints; ++i) {
     std::string const id = MakeId("500", seq++);
     cases.push_back({{"Id", id},
                      {"Subject", "Installer silent"},
@@ -101,7 +109,7 @@ class SyncCrash : public ::testing::TestWithParam<Scenario> {
  protected:
   void SetUp() override {
     clock_ = std::make_shared<testing_util::SettableClock>(*ParseInstant(kNow));
-    emulator_ = sync_test::StartEmulator(Org(), clock_);
+    emulator_ = sync_test::StartEmulator(Seed(), clock_);
     if (GetParam().store == "postgresql") {
       if (!pg_) {
         auto server = testing_util::PostgresServer::Start();
@@ -116,6 +124,8 @@ class SyncCrash : public ::testing::TestWithParam<Scenario> {
     }
     config_ = sync_test::WriteConfig(dir_, *emulator_, store_url_);
   }
+
+  [[nodiscard]] virtual json Seed() const { return Org(); }
 
   std::vector<std::string> Args() const {
     return {CASEBRIDGE_BINARY,
@@ -173,18 +183,71 @@ class SyncCrash : public ::testing::TestWithParam<Scenario> {
     return WEXITSTATUS(status);
   }
 
-  // The emulator holds every action exactly once, and the ledger agrees.
-  void ExpectExactlyOnce() {
+  std::vector<store::LedgerEntry> Ledger() const {
     auto store = store::OpenStateStore(store_url_);
-    ASSERT_TRUE(store.ok()) << store.status();
+    EXPECT_TRUE(store.ok()) << store.status();
+    if (!store.ok()) return {};
     auto rows = (*store)->ListActions(
         {{store::ActionState::kPlanned, store::ActionState::kWritten, store::ActionState::kFailed},
          "",
          100000,
          std::nullopt,
          ""});
-    ASSERT_TRUE(rows.ok());
-    EXPECT_EQ(rows->size(), static_cast<std::size_t>(kActions));
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    return rows.ok() ? *rows : std::vector<store::LedgerEntry>{};
+  }
+
+  // What people do after the crash, before the next run (at the same emulated instant as the
+  // runs, the worst case for telling their change from ours): an agent completes a
+  // Task the dead run created without recording it, and takes over a Case it reassigned without
+  // recording it (when the crash left such records; else any such record). The runs that
+  // follow must keep both changes.
+  void PeopleChangeWhatTheDeadRunWrote() {
+    std::set<std::string> unrecorded;
+    for (auto const& row : Ledger()) {
+      if (row.state != store::ActionState::kWritten) unrecorded.insert(row.action.key);
+    }
+    std::string task_id;
+    for (auto const& t : emulator_->Records("Task")) {
+      std::string const key = t.value("Casebridge_Key__c", "");
+      if (key.empty() || (!task_id.empty() && unrecorded.count(key) == 0)) continue;
+      task_id = t.value("Id", "");
+      if (unrecorded.count(key) != 0) break;
+    }
+    for (auto const& row : Ledger()) {
+      auto c = emulator_->FindRecord(row.action.case_id);
+      if (row.action.kind != "reassign" || !c || c->value("OwnerId", "") != kBackOffice) continue;
+      if (!taken_case_.empty() && unrecorded.count(row.action.key) == 0) continue;
+      taken_case_ = row.action.case_id;
+      if (unrecorded.count(row.action.key) != 0) break;
+    }
+    if (!task_id.empty()) {
+      sync_test::PersonEdits(*emulator_, "Task", task_id, {{"Status", "Completed"}});
+      completed_task_ = task_id;
+    }
+    if (!taken_case_.empty()) {
+      sync_test::PersonEdits(*emulator_, "Case", taken_case_, {{"OwnerId", kAgent}});
+    }
+  }
+
+  // Nothing a person changed after the crash was overwritten.
+  void ExpectPeoplesChangesKept() const {
+    if (!completed_task_.empty()) {
+      auto t = emulator_->FindRecord(completed_task_);
+      ASSERT_TRUE(t.has_value());
+      EXPECT_EQ(t->value("Status", ""), "Completed") << "task " << completed_task_ << " reopened";
+    }
+    if (!taken_case_.empty()) {
+      auto c = emulator_->FindRecord(taken_case_);
+      ASSERT_TRUE(c.has_value());
+      EXPECT_EQ(c->value("OwnerId", ""), kAgent) << "case " << taken_case_ << " taken back";
+    }
+  }
+
+  // The emulator holds every action exactly once, and the ledger agrees.
+  void ExpectExactlyOnce() {
+    auto const rows = Ledger();
+    EXPECT_EQ(rows.size(), static_cast<std::size_t>(kActions));
     auto const tasks = sync_test::TaskKeys(*emulator_);
     auto const posts = sync_test::FeedKeys(*emulator_);
     std::map<std::string, std::string> task_ids;
@@ -193,7 +256,7 @@ class SyncCrash : public ::testing::TestWithParam<Scenario> {
     }
     std::size_t n_tasks = 0;
     std::size_t n_posts = 0;
-    for (auto const& row : *rows) {
+    for (auto const& row : rows) {
       auto const& a = row.action;
       EXPECT_EQ(row.state, store::ActionState::kWritten) << a.key << " " << row.last_error << "\n"
                                                          << StderrLog();
@@ -207,7 +270,8 @@ class SyncCrash : public ::testing::TestWithParam<Scenario> {
       } else if (a.kind == "reassign") {
         auto c = emulator_->FindRecord(a.case_id);
         ASSERT_TRUE(c.has_value());
-        EXPECT_EQ(c->value("OwnerId", ""), kBackOffice) << a.key;
+        EXPECT_EQ(c->value("OwnerId", ""), a.case_id == taken_case_ ? kAgent : kBackOffice)
+            << a.key;
       }
     }
     EXPECT_EQ(tasks.size(), n_tasks);  // no task the ledger does not know
@@ -222,20 +286,25 @@ class SyncCrash : public ::testing::TestWithParam<Scenario> {
   std::unique_ptr<sandbox::SalesforceEmulator> emulator_;
   std::string store_url_;
   std::string config_;
+  std::string completed_task_;  // set by PeopleChangeWhatTheDeadRunWrote()
+  std::string taken_case_;
 };
 
 TEST_P(SyncCrash, KilledAtAFailpointThenRerunConvergesToExactlyOnce) {
   int const killed = Wait(Spawn(GetParam().failpoint));
   EXPECT_EQ(killed, -SIGKILL) << "the failpoint " << GetParam().failpoint << " was not reached";
+  PeopleChangeWhatTheDeadRunWrote();
   // Feed posts the dead run may have had in flight wait out the grace period.
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   int const finished = Wait(Spawn(""));
   EXPECT_EQ(finished, 0) << StderrLog();
   ExpectExactlyOnce();
+  ExpectPeoplesChangesKept();
   // And a further run writes nothing.
   auto const before = emulator_->RequestCount(sandbox::EndpointKind::kCollections);
   EXPECT_EQ(Wait(Spawn("")), 0);
   EXPECT_EQ(emulator_->RequestCount(sandbox::EndpointKind::kCollections), before);
+  ExpectPeoplesChangesKept();
 }
 
 std::vector<Scenario> Scenarios() {
@@ -276,13 +345,106 @@ TEST_P(SyncCrashTimed, RepeatedKillsAtTimedMomentsThenOneCleanRun) {
     Wait(pid);
   }
   emulator_->ClearFaults();
+  PeopleChangeWhatTheDeadRunWrote();
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // the in-flight grace
   EXPECT_EQ(Wait(Spawn("")), 0);
   ExpectExactlyOnce();
+  ExpectPeoplesChangesKept();
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, SyncCrashTimed,
                          ::testing::Values(Scenario{"sqlite", ""}, Scenario{"postgresql", ""}),
+                         [](auto const& info) { return info.param.store; });
+
+// Failed rows retried by later runs: the first run's write is refused (REQUEST_LIMIT_EXCEEDED:
+// the rows fail), the second one's reaches the server but its answer is cut (the rows stay
+// failed), then a person changes what it wrote, then a clean run retries the failed rows.
+class SyncRetry : public SyncCrash {
+ protected:
+  // Each run as one process; its exit code.
+  int Run() const { return Wait(Spawn("")); }
+
+  void RefusedThenCutOff() {
+    emulator_->InjectFault({sandbox::EndpointKind::kCollections,
+                            sandbox::FaultKind::kRequestLimitExceeded,
+                            1,
+                            1.0,
+                            {}});
+    EXPECT_NE(Run(), 0);
+    auto const refused = Ledger();
+    EXPECT_FALSE(refused.empty());
+    for (auto const& row : refused) {
+      if (row.state == store::ActionState::kFailed) ++failed_after_first_;
+    }
+    emulator_->ClearFaults();
+    emulator_->InjectFault(
+        {sandbox::EndpointKind::kCollections, sandbox::FaultKind::kMalformedBody, 1, 1.0, {}});
+    EXPECT_NE(Run(), 0);
+    emulator_->ClearFaults();
+  }
+
+  int failed_after_first_ = 0;
+};
+
+class SyncRetryTasks : public SyncRetry {
+ protected:
+  [[nodiscard]] json Seed() const override { return Org(3, 0, 0); }
+};
+
+TEST_P(SyncRetryTasks, AFailedTaskRetriedLaterStaysAsAPersonCompletedIt) {
+  RefusedThenCutOff();
+  EXPECT_EQ(failed_after_first_, 3);
+  auto const tasks = emulator_->Records("Task");
+  ASSERT_EQ(tasks.size(), 3U) << "the cut-off write did not reach the server";
+  std::string const completed = tasks.front().value("Id", "");
+  sync_test::PersonEdits(*emulator_, "Task", completed, {{"Status", "Completed"}});
+
+  EXPECT_EQ(Run(), 0) << StderrLog();
+  EXPECT_EQ(emulator_->FindRecord(completed)->value("Status", ""), "Completed");
+  std::map<std::string, std::string> ids;
+  for (auto const& t : emulator_->Records("Task")) {
+    ids[t.value("Casebridge_Key__c", "")] = t.value("Id", "");
+  }
+  EXPECT_EQ(ids.size(), 3U);
+  for (auto const& row : Ledger()) {
+    EXPECT_EQ(row.state, store::ActionState::kWritten) << row.action.key;
+    EXPECT_EQ(row.remote_id, ids[row.action.key]) << row.action.key;
+  }
+}
+
+class SyncRetryReassign : public SyncRetry {
+ protected:
+  [[nodiscard]] json Seed() const override { return Org(0, 0, 3); }
+};
+
+TEST_P(SyncRetryReassign, AFailedReassignmentRetriedLaterKeepsTheOwnerAPersonGave) {
+  RefusedThenCutOff();
+  EXPECT_EQ(failed_after_first_, 3);
+  std::vector<std::string> cases;
+  for (auto const& row : Ledger()) {
+    if (row.action.kind != "reassign") continue;
+    EXPECT_EQ(row.state, store::ActionState::kFailed) << row.action.key;
+    cases.push_back(row.action.case_id);
+  }
+  ASSERT_EQ(cases.size(), 3U);
+  ASSERT_EQ(emulator_->FindRecord(cases[0])->value("OwnerId", ""), kBackOffice)
+      << "the cut-off write did not reach the server";
+  sync_test::PersonEdits(*emulator_, "Case", cases[0], {{"OwnerId", kAgent}});
+  // And one the person takes over before any reassignment landed would be kept too: the
+  // change comes after the reassignment was planned.
+
+  EXPECT_EQ(Run(), 0) << StderrLog();
+  EXPECT_EQ(emulator_->FindRecord(cases[0])->value("OwnerId", ""), kAgent);
+  EXPECT_EQ(emulator_->FindRecord(cases[1])->value("OwnerId", ""), kBackOffice);
+  EXPECT_EQ(emulator_->FindRecord(cases[2])->value("OwnerId", ""), kBackOffice);
+  for (auto const& row : Ledger()) {
+    EXPECT_EQ(row.state, store::ActionState::kWritten) << row.action.key << " " << row.last_error;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, SyncRetryTasks, ::testing::Values(Scenario{"sqlite", ""}),
+                         [](auto const& info) { return info.param.store; });
+INSTANTIATE_TEST_SUITE_P(Stores, SyncRetryReassign, ::testing::Values(Scenario{"sqlite", ""}),
                          [](auto const& info) { return info.param.store; });
 
 }  // namespace

@@ -322,8 +322,20 @@ TEST_P(SyncForge, ARunKilledAfterAForgeCreateIsHealedByTheIdempotencyKey) {
     auto killed = Sync();
     unsetenv("CASEBRIDGE_FAILPOINT");
     EXPECT_NE(killed.exit_code, 0) << "k=" << k;
+    std::map<std::string, nlohmann::json> made;  // what the killed run created in Forge
+    for (auto const* collection : {"interactions", "service_tickets", "tasks"}) {
+      for (auto const& rec : forge_->Records(collection)) made[rec.value("id", "")] = rec;
+    }
     auto r = Sync();
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    // Forge creates are replayed by key, never applied again: a record the killed run made is
+    // left exactly as it is (whatever a person has changed on it since stays).
+    for (auto const* collection : {"interactions", "service_tickets", "tasks"}) {
+      for (auto const& rec : forge_->Records(collection)) {
+        auto it = made.find(rec.value("id", ""));
+        if (it != made.end()) EXPECT_EQ(rec, it->second) << "k=" << k;
+      }
+    }
     EXPECT_EQ(Mirrors(),
               (std::map<std::string, int>{{kEmailIn, 1}, {kEmailOut, 1}, {kCall, 1}, {kNote, 1}}))
         << "k=" << k;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "connector/http/cpprest_transport.h"
 #include "connector/sandbox/salesforce_emulator.h"
 #include "tests/support/fake_transport.h"
 #include "tests/support/temp_dir.h"
@@ -103,6 +104,33 @@ inline std::string WriteConfig(testing_util::TempDir const& dir,
                         {"state_store", store_url},
                         {"api_budget_share", 1.0}};
   return dir.Write("casebridge.json", doc.dump(2));
+}
+
+/// A person's edit of one record through the REST API (PATCH /sobjects/<object>/<id>), as an
+/// agent's browser would make it: the emulator stamps it and writes CaseHistory like any update.
+inline void PersonEdits(sandbox::SalesforceEmulator const& emulator, std::string const& object,
+                        std::string const& id, nlohmann::json const& fields) {
+  http::CpprestTransport wire(http::CpprestTransportOptions{});
+  http::HttpRequest token;
+  token.method = http::Method::kPost;
+  token.url = emulator.base_url() + "/services/oauth2/token";
+  token.headers.Set("Content-Type", "application/x-www-form-urlencoded");
+  token.body = std::string("grant_type=client_credentials&client_id=") + kAppId +
+               "&client_secret=" + kSecret;
+  auto t = wire.Send(token);
+  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_EQ(t->status, 200) << t->body;
+  http::HttpRequest patch;
+  patch.method = http::Method::kPatch;
+  patch.url = emulator.base_url() + "/services/data/v62.0/sobjects/" + object + "/" + id;
+  patch.headers.Set(
+      "Authorization",
+      "Bearer " + nlohmann::json::parse(t->body).at("access_token").get<std::string>());
+  patch.headers.Set("Content-Type", "application/json");
+  patch.body = fields.dump();
+  auto r = wire.Send(patch);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->status, 204) << r->body;
 }
 
 /// Task key -> number of Tasks carrying it.

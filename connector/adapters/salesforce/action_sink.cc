@@ -10,8 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "connector/adapters/salesforce/action_content.h"
+#include "connector/adapters/salesforce/sent_lookup.h"
 #include "connector/common/failpoint.h"
-#include "connector/salesforce/soql.h"
 
 namespace casebridge::adapters {
 namespace {
@@ -86,7 +86,7 @@ StatusOr<std::optional<std::string>> SalesforceActionSink::Render(
 class SalesforceActionSink::WriteCall {
  public:
   WriteCall(SalesforceActionSink& sink, WriteOptions const& options)
-      : org_(sink.org_), store_(sink.store_), options_(options) {}
+      : org_(sink.org_), store_(sink.store_), options_(options), lookup_(sink.org_) {}
 
   WriteReport Run(std::span<store::LedgerEntry const> rows) {
     std::vector<Pending> pending;
@@ -210,11 +210,19 @@ class SalesforceActionSink::WriteCall {
     } else if (group.starts_with("create ")) {
       send = [&](auto const& r) { return client.Create(r); };
     }
-    for (std::size_t start = 0; start < items.size(); start += kBatch) {
-      Batch const batch = Slice(items, start);
+    StatusOr<Batch> to_send = items;
+    if (group == "upsert Task") {
+      to_send = HealTasks(items);
+    } else if (group == "update Case") {
+      to_send = HealOwnerChanges(items);
+    }
+    if (!to_send.ok()) return to_send.status();
+    for (std::size_t start = 0; start < to_send->size(); start += kBatch) {
+      Batch const batch = Slice(*to_send, start);
       Status s;
       if (send) {
-        s = SendBatch(batch, send);
+        s = MarkSending(batch);
+        if (s.ok()) s = SendBatch(batch, send);
       } else {
         std::vector<store::WriteResult> bad;
         for (auto const* p : batch) {
@@ -270,76 +278,139 @@ class SalesforceActionSink::WriteCall {
     }
   }
 
-  // Records the posts found already made; returns the others.
+  // Records the posts found already made; returns the others. Only posts whose earlier send
+  // may have reached the server are looked for.
   StatusOr<Batch> HealFeedPosts(Batch const& items) {
-    auto found = FindFeedPosts(items);
+    Batch const attempted = Attempted(items);
+    if (attempted.empty()) return items;
+    std::set<std::string> parents;
+    for (auto const* p : attempted) parents.insert(p->payload.at("fields").value("ParentId", ""));
+    auto found = lookup_.FeedPostsOn({parents.begin(), parents.end()});
     if (!found.ok()) return found.status();
-    std::vector<store::WriteResult> healed;
-    Batch healed_items;
-    Batch to_create;
-    for (auto const* p : items) {
-      auto it = found->find(p->entry->action.key);
-      if (it == found->end()) {
-        to_create.push_back(p);
-      } else {
-        healed.push_back({p->entry->action.key, true, it->second, ""});
-        healed_items.push_back(p);
-      }
-    }
-    if (auto st = Record(healed_items, healed, /*found=*/true); !st.ok()) return st;
-    return to_create;
+    return RecordFound(items, ByKey(*found));
   }
 
   Status CreateFeedPosts(Batch const& batch) {
-    // Write-ahead: the ledger says these creates are in flight before they are sent.
-    std::vector<store::WriteResult> marks;
-    for (auto const* p : batch) {
-      marks.push_back({p->entry->action.key, false, "",
-                       std::string(kInFlight) + FormatInstant(options_.wall_now)});
-    }
-    if (auto st = store_.RecordWriteResults(marks, options_.now); !st.ok()) return st;
+    if (auto st = MarkSending(batch); !st.ok()) return st;
     salesforce::Client& client = org_.client();
     return SendBatch(batch, [&](auto const& r) { return client.Create(r); });
   }
 
-  // Feed posts already carrying the key marker of one of `items`: key -> FeedItem id.
-  StatusOr<std::map<std::string, std::string>> FindFeedPosts(Batch const& items) {
-    std::map<std::string, std::string> existing;
-    for (std::size_t start = 0; start < items.size(); start += kBatch) {
-      std::set<std::string> parents;
-      for (auto const* p : Slice(items, start)) {
-        parents.insert(p->payload.at("fields").value("ParentId", ""));
-      }
-      auto in = salesforce::Soql::In("ParentId",
-                                     std::vector<std::string>(parents.begin(), parents.end()));
-      if (!in.ok()) return in.status();
-      Status q = org_.client().Query(
-          "SELECT Id, ParentId, Body FROM FeedItem WHERE " + *in,
-          [&](salesforce::QueryPage const& page) { return CollectMarkers(page, existing); });
-      if (!q.ok()) return q;
+  // Write-ahead: the ledger notes that these rows are being sent ("in flight since <real
+  // time>") before they are, so a later run knows the send may have reached the server.
+  Status MarkSending(Batch const& batch) {
+    std::vector<std::string> keys;
+    keys.reserve(batch.size());
+    for (auto const* p : batch) {
+      keys.push_back(p->entry->action.key);
+      sent_keys_.insert(p->entry->action.key);
     }
-    return existing;
+    return store_.MarkSending(keys, std::string(kInFlight) + FormatInstant(options_.wall_now),
+                              options_.now);
   }
 
-  Status CollectMarkers(salesforce::QueryPage const& page,
-                        std::map<std::string, std::string>& existing) const {
-    for (auto sv : page.records) {
-      auto flat = salesforce::FlattenRecord(sv);
-      if (!flat.ok()) return flat.status();
-      auto body = salesforce::FindField(*flat, "Body");
-      if (!body) continue;
-      if (auto key = org_.adapter().KeyInFeedBody(*body)) {
-        existing[*key] = salesforce::FindField(*flat, "Id").value_or("");
-      }
+  // Whether an earlier send of this row may have reached the server: a failed row, a row a
+  // run sent without learning the outcome (its in-flight note), or one sent in this call.
+  [[nodiscard]] bool MayHaveReachedServer(Pending const& p) const {
+    auto const& e = *p.entry;
+    return e.state == store::ActionState::kFailed || !e.last_error.empty() ||
+           sent_keys_.count(e.action.key) != 0;
+  }
+
+  [[nodiscard]] Batch Attempted(Batch const& items) const {
+    Batch out;
+    for (auto const* p : items) {
+      if (MayHaveReachedServer(*p)) out.push_back(p);
     }
-    return OkStatus();
+    return out;
+  }
+
+  // A `found` for RecordFound(): the record id `ids` holds for the row's key.
+  static std::function<std::optional<std::string>(Pending const&)> ByKey(
+      std::map<std::string, std::string> const& ids) {
+    return [&ids](Pending const& p) -> std::optional<std::string> {
+      auto it = ids.find(p.entry->action.key);
+      return it == ids.end() ? std::nullopt : std::optional(it->second);
+    };
+  }
+
+  // Records as written (healed) the attempted rows `found` names a record for (its id); returns
+  // the rest of `items`, in order, to send.
+  StatusOr<Batch> RecordFound(
+      Batch const& items, std::function<std::optional<std::string>(Pending const&)> const& found) {
+    std::vector<store::WriteResult> healed;
+    Batch healed_items;
+    Batch to_send;
+    for (auto const* p : items) {
+      auto id = MayHaveReachedServer(*p) ? found(*p) : std::nullopt;
+      if (!id) {
+        to_send.push_back(p);
+        continue;
+      }
+      healed.push_back({p->entry->action.key, true, *id, ""});
+      healed_items.push_back(p);
+    }
+    for (std::size_t start = 0; start < healed_items.size(); start += kBatch) {
+      std::vector<store::WriteResult> const part(
+          healed.begin() + static_cast<std::ptrdiff_t>(start),
+          healed.begin() + static_cast<std::ptrdiff_t>(std::min(healed.size(), start + kBatch)));
+      if (auto st = Record(Slice(healed_items, start), part, /*found=*/true); !st.ok()) return st;
+    }
+    return to_send;
+  }
+
+  // Tasks an earlier send may have created are looked up by their key (one query per 200):
+  // a Task found is recorded as written and not sent again, so whatever a person changed on it
+  // since (completed it, re-assigned it, deleted it) stays.
+  StatusOr<Batch> HealTasks(Batch const& items) {
+    Batch const attempted = Attempted(items);
+    if (attempted.empty()) return items;
+    std::vector<std::string> keys;
+    for (auto const* p : attempted) keys.push_back(p->entry->action.key);
+    auto found = lookup_.TasksByKey(keys);
+    if (!found.ok()) return found.status();
+    return RecordFound(items, ByKey(*found));
+  }
+
+  // Reassignments an earlier send may have made: the Case already has the owner (written), or
+  // its owner changed after the reassignment was planned (a person's later decision: recorded
+  // as written, never overwritten); otherwise it is sent again. One query per 200 cases.
+  StatusOr<Batch> HealOwnerChanges(Batch const& items) {
+    Batch const attempted = Attempted(items);
+    if (attempted.empty()) return items;
+    std::vector<std::string> ids;
+    Instant since = attempted.front()->entry->planned_at;
+    for (auto const* p : attempted) {
+      ids.push_back(p->payload.value("id", ""));
+      since = std::min(since, p->entry->planned_at);
+    }
+    auto cases = lookup_.CaseOwners(ids, since);
+    if (!cases.ok()) return cases.status();
+    return RecordFound(items, [&](Pending const& p) -> std::optional<std::string> {
+      std::string const id = p.payload.value("id", "");
+      auto it = cases->find(id);
+      if (it == cases->end()) return std::nullopt;  // the update reports what happened to it
+      auto const& fields = p.payload.at("fields");
+      if (!fields.contains("OwnerId")) return std::nullopt;
+      if (it->second.owner_id == fields.value("OwnerId", "")) return id;
+      for (Instant t : it->second.owner_changes) {
+        if (t < p.entry->planned_at) continue;
+        org_.logger().info(
+            "action {} not sent again: case {} changed owner to {} at {}, after it was planned",
+            p.entry->action.key, id, it->second.owner_id, FormatInstant(t));
+        return id;
+      }
+      return std::nullopt;
+    });
   }
 
   SalesforceOrg& org_;
   store::StateStore& store_;
   WriteOptions const& options_;
+  SentLookup lookup_;
   WriteReport report_;
   std::set<std::string> recorded_keys_;
+  std::set<std::string> sent_keys_;  // rows this call sent (their outcome may be unknown)
 };
 
 WriteReport SalesforceActionSink::Write(std::span<store::LedgerEntry const> pending,

@@ -5,15 +5,21 @@
 // Batches: Tasks go 200 per sObject Collections upsert on the Task key field; reassignments 200
 // per collections update; feed posts 200 per collections create. So write calls ≈ actions / 200.
 //
-// Exactly-once in effect (SPEC 1.4, 6):
-//   * Tasks are upserted on their key: re-sending a Task that a crashed run already created
-//     updates it instead of creating a second one;
-//   * a reassignment sets the same owner again: idempotent;
-//   * FeedItem has no external id: before creating posts the sink looks for posts already
-//     carrying the key marker on those cases (one query per 200 cases) and records those as
-//     written instead of posting again. Before a create is sent its rows are marked "in flight
-//     since <real time>": a create of a run that died may still complete at the server after the
-//     next run's lookup, so such rows wait `in_flight_grace` before they are looked up again.
+// Exactly-once in effect (SPEC 1.4, 6), and never undoing what a person did since:
+//   * before a batch is sent its rows are noted "in flight since <real time>" in the ledger
+//     (StateStore::MarkSending). A row with that note, or a `failed` row, may have reached the
+//     server; a `planned` row without it never left casebridge and is sent without a lookup;
+//   * Tasks are upserted on their key. One that may have reached the server is first looked
+//     up by its key (sent_lookup.h, one queryAll per 200): found, it is recorded as written and
+//     not sent again, so a Task an agent completed (or deleted) after the crash stays so;
+//   * a reassignment that may have reached the server is checked against the Case's owner and
+//     its CaseHistory Owner changes (one query per 200): recorded as written when the case
+//     already has the owner, or when its owner changed after the reassignment was planned (a
+//     person's later decision is never overwritten); sent again otherwise;
+//   * FeedItem has no external id: posts that may have reached the server are looked for by
+//     their key marker on their cases (one query per 200 cases) and recorded as written instead
+//     of posting again. A create of a run that died may still complete at the server after the
+//     next run's lookup, so rows in flight wait `in_flight_grace` before they are looked up.
 // Per-record failures are recorded (`failed`, with the reason) and retried by later runs until
 // the caller's attempt limit (UNABLE_TO_LOCK_ROW included). A call that fails as a whole after
 // the client's retries stops the write (the rest stay pending); kResourceExhausted (budget /

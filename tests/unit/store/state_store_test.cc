@@ -364,6 +364,33 @@ TYPED_TEST(StateStoreTest, AFailureNeverDowngradesAWrittenAction) {
   EXPECT_THAT(this->Keys(*written), ElementsAre("500A:call_installer:1"));
 }
 
+TYPED_TEST(StateStoreTest, ASendingNoteTellsAttemptedRowsFromNeverAttemptedOnes) {
+  std::vector<PlannedAction> const batch = {
+      this->Action("500A", "x", 1), this->Action("500B", "x", 1), this->Action("500C", "x", 1)};
+  ASSERT_TRUE(this->store_->PlanActions(batch, this->now_).ok());
+  ASSERT_TRUE(this->store_->MarkWritten("500C:x:1", "00T3", this->now_).ok());
+  std::vector<std::string> const keys = {"500A:x:1", "500C:x:1", "500Z:x:1"};
+  ASSERT_TRUE(this->store_->MarkSending(keys, "in flight since T", this->now_ + 5s).ok());
+  std::vector<std::string> const all = {"500A:x:1", "500B:x:1", "500C:x:1"};
+  auto rows = this->store_->GetActions(all);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 3U);
+  // Sent, outcome unknown: still planned, no attempt used, but the note says it left.
+  EXPECT_EQ((*rows)[0].state, ActionState::kPlanned);
+  EXPECT_EQ((*rows)[0].attempts, 0);
+  EXPECT_EQ((*rows)[0].last_error, "in flight since T");
+  EXPECT_EQ((*rows)[0].updated_at, this->now_ + 5s);
+  EXPECT_EQ((*rows)[1].last_error, "");                // never sent
+  EXPECT_EQ((*rows)[2].state, ActionState::kWritten);  // a written row is left alone
+  EXPECT_EQ((*rows)[2].last_error, "");
+  // The result replaces the note.
+  ASSERT_TRUE(this->store_->MarkWritten("500A:x:1", "00T1", this->now_ + 6s).ok());
+  auto a = this->store_->GetActions(std::vector<std::string>{"500A:x:1"});
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ((*a)[0].attempts, 1);
+  EXPECT_EQ((*a)[0].last_error, "");
+}
+
 TYPED_TEST(StateStoreTest, ListActionsPagesByKey) {
   std::vector<PlannedAction> batch;
   for (char c : std::string("EDCBA")) batch.push_back(this->Action(std::string("500") + c, "x", 1));
