@@ -367,10 +367,11 @@ class DescribeTest : public EmulatorTest {
   json Seed() override {
     json seed = SmallOrgSeed(1);
     seed["_fields"]["Task"] = {
-        {"Escalation_Step__c", {{"type", "picklist"}, {"values", {"call_installer", "other"}}}},
+        {"Escalation_Step__c",
+         {{"type", "picklist"}, {"values", json::array({"call_installer", "other"})}}},
         {"Casebridge_Key__c", {{"type", "text"}, {"externalId", true}, {"unique", false}}}};
-    seed["_fields"]["Case"]["Reason"] = {{"type", "picklist"},
-                                         {"values", {"Installer Complaints", "Other"}}};
+    seed["_fields"]["Case"]["Reason"] = {
+        {"type", "picklist"}, {"values", json::array({"Installer Complaints", "Other"})}};
     seed["_fields"]["Case"]["OwnerId"] = {{"type", "reference"}, {"updateable", false}};
     return seed;
   }
@@ -378,7 +379,8 @@ class DescribeTest : public EmulatorTest {
   json Field(std::string const& object, std::string const& name) {
     HttpResult const r = Rest("GET", "/sobjects/" + object + "/describe");
     EXPECT_EQ(r.status, 200) << r.body;
-    for (auto const& f : r.Json().at("fields")) {
+    json const describe = r.Json();  // the range below must not outlive a temporary
+    for (auto const& f : describe.at("fields")) {
       if (f.at("name") == name) return f;
     }
     ADD_FAILURE() << object << "." << name << " is not described";
