@@ -107,13 +107,7 @@ int CheckForge(mappings::AppConfig const& config, std::chrono::milliseconds time
 
 int RunAuthCommand(std::vector<std::string> const& args, CommandContext& ctx) {
   po::options_description opts("options");
-  opts.add_options()("help,h", "show this help")(
-      "config", po::value<std::string>()->value_name("FILE"), "casebridge.json to use")(
-      "jwt-audience", po::value<std::string>()->value_name("URL"),
-      "JWT `aud` for a My Domain or loopback login URL (default https://login.salesforce.com)")(
-      "timeout", po::value<int>()->value_name("SECONDS")->default_value(30),
-      "timeout of each HTTP request");
-  AddLogLevelOption(opts);
+  AddConnectionCheckOptions(opts);
   po::positional_options_description positional;
   positional.add("action", 1);
   po::options_description hidden;

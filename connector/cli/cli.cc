@@ -12,7 +12,7 @@ struct Command {
   CommandFn run;
 };
 
-constexpr std::array<Command, 9> kCommands = {{
+constexpr std::array<Command, 10> kCommands = {{
     {"demo", "the main job on the bundled sandbox: sample org, one sync, a summary",
      RunDemoCommand},
     {"sync", "one incremental sync (--once) or a loop (--every 15m); --dry-run plans only",
@@ -25,6 +25,8 @@ constexpr std::array<Command, 9> kCommands = {{
      RunCheckConfigCommand},
     {"auth", "`auth check`: authenticate to each configured system, print who it is",
      RunAuthCommand},
+    {"doctor", "check the org and Forge against the mappings: fields, picklists, queues, access",
+     RunDoctorCommand},
     {"report", "compliance export (csv, json, md, html) from the state store or snapshots",
      RunReportCommand},
     {"sandbox", "run the Salesforce and Forge emulators on loopback, for trying things by hand",

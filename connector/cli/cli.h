@@ -32,6 +32,7 @@ int RunCalendarCommand(std::vector<std::string> const& args, CommandContext& ctx
 int RunEvaluateCommand(std::vector<std::string> const& args, CommandContext& ctx);
 int RunCheckConfigCommand(std::vector<std::string> const& args, CommandContext& ctx);
 int RunAuthCommand(std::vector<std::string> const& args, CommandContext& ctx);
+int RunDoctorCommand(std::vector<std::string> const& args, CommandContext& ctx);
 int RunSandboxCommand(std::vector<std::string> const& args, CommandContext& ctx);
 int RunReportCommand(std::vector<std::string> const& args, CommandContext& ctx);
 int RunSyncCommand(std::vector<std::string> const& args, CommandContext& ctx);

@@ -51,6 +51,17 @@ void AddLogLevelOption(boost::program_options::options_description& opts) {
       "debug adds every HTTP exchange and never shows a secret");
 }
 
+void AddConnectionCheckOptions(boost::program_options::options_description& opts) {
+  namespace po = boost::program_options;
+  opts.add_options()("help,h", "show this help")(
+      "config", po::value<std::string>()->value_name("FILE"), "casebridge.json to use")(
+      "jwt-audience", po::value<std::string>()->value_name("URL"),
+      "JWT `aud` for a My Domain or loopback login URL (default https://login.salesforce.com)")(
+      "timeout", po::value<int>()->value_name("SECONDS")->default_value(30),
+      "timeout of each HTTP request");
+  AddLogLevelOption(opts);
+}
+
 std::variant<LogLevel, std::string> ReadLogLevel(boost::program_options::variables_map const& vm,
                                                  LogLevel fallback) {
   std::string text;

@@ -33,6 +33,11 @@ enum class LogLevel : std::uint8_t { kDebug, kInfo, kWarn, kError };
 /// tell "not given" from "given".
 void AddLogLevelOption(boost::program_options::options_description& opts);
 
+/// The options of the commands that connect to the systems to check them (`auth check`,
+/// `doctor`): --help, --config FILE, --jwt-audience URL, --timeout SECONDS (default 30) and
+/// --log-level.
+void AddConnectionCheckOptions(boost::program_options::options_description& opts);
+
 /// The level: --log-level, else $CASEBRIDGE_LOG_LEVEL (when set and non-empty), else `fallback`.
 /// The error names the option or the variable and the accepted values.
 std::variant<LogLevel, std::string> ReadLogLevel(boost::program_options::variables_map const& vm,

@@ -433,6 +433,37 @@ StatusOr<Identity> Client::GetIdentity() const {
   return id;
 }
 
+namespace {
+
+// GET `url` (retried) and parse its body with `parse` (body -> StatusOr<T>); a parse error is
+// a malformed body of that endpoint.
+template <typename Parse>
+auto GetParsed(Connection const& connection, std::string const& url, Parse parse)
+    -> decltype(parse(std::string_view())) {
+  auto response =
+      connection.Execute(JsonRequest(http::Method::kGet, url, ""), Idempotency::kIdempotent);
+  if (!response.ok()) return response.status();
+  auto parsed = parse(response->body);
+  if (!parsed.ok()) {
+    return MalformedBody(EndpointName(http::Method::kGet, url), parsed.status().message(),
+                         response->status);
+  }
+  return parsed;
+}
+
+}  // namespace
+
+StatusOr<SObjectDescribe> Client::Describe(std::string const& sobject) const {
+  if (auto s = ValidateName(sobject, "object"); !s.ok()) return s;
+  return GetParsed(state_->connection,
+                   state_->connection.DataPath("/sobjects/" + sobject + "/describe"),
+                   ParseSObjectDescribe);
+}
+
+StatusOr<std::map<std::string, OrgLimit>> Client::Limits() const {
+  return GetParsed(state_->connection, state_->connection.DataPath("/limits"), ParseLimits);
+}
+
 // --- Writes --------------------------------------------------------------------------------------
 
 WriteResult Client::WriteCollection(http::Method method, std::string const& resource,

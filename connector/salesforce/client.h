@@ -23,6 +23,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,6 +36,7 @@
 #include "connector/http/http_transport.h"
 #include "connector/salesforce/api_usage.h"
 #include "connector/salesforce/connection.h"
+#include "connector/salesforce/describe.h"
 #include "connector/salesforce/field_value.h"
 #include "connector/salesforce/records.h"
 
@@ -156,6 +158,15 @@ class Client {
 
   /// The identity behind the current token (GET of the token response's `id` URL).
   StatusOr<Identity> GetIdentity() const;
+
+  /// `GET /sobjects/{type}/describe`: the object's fields, types, picklist values and the
+  /// calling user's create/update access (describe.h). One call, retried; not cached here.
+  /// Errors: kNotFound when the org has no such object (or the user cannot see it), kInternal
+  /// for a malformed answer, plus the usual API errors.
+  StatusOr<SObjectDescribe> Describe(std::string const& sobject) const;
+  /// `GET /limits`: the org's limits by name ("DailyApiRequests" -> max, remaining). One call,
+  /// retried. Needs "View Setup and Configuration" (else the API error, kPermissionDenied).
+  StatusOr<std::map<std::string, OrgLimit>> Limits() const;
 
   // --- Writes ----------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "connector/sandbox/demo_org_parts.h"
+#include "connector/sandbox/salesforce_emulator.h"
 
 namespace casebridge::sandbox {
 namespace demo_org_internal {
@@ -13,20 +14,12 @@ namespace {
 
 // ---- the Salesforce document ---------------------------------------------------------------
 
+// The org's custom fields and its own picklist values: the same as the bundled default seed's
+// (tests/data/sandbox/salesforce_seed.json `_fields`), which is what deploy/salesforce declares.
 json SalesforceFields() {
-  return json::parse(R"({
-    "Case": {
-      "Installer__c": {"type": "reference", "referenceTo": "Account",
-                       "relationshipName": "Installer__r",
-                       "childRelationshipName": "Installer_Cases__r"},
-      "Secondary_Reason__c": "picklist",
-      "Financing_Partner__c": "picklist",
-      "Pre_M3_PTO__c": "checkbox",
-      "Escalation_Tier__c": "number"
-    },
-    "Task": {"Escalation_Step__c": "picklist"},
-    "Account": {"Escalation_Email__c": "email", "Escalation_Phone__c": "phone"}
-  })");
+  static json const kFields =
+      json::parse(DefaultSalesforceSeed(), nullptr, false, true).value("_fields", json::object());
+  return kFields;
 }
 
 constexpr std::string_view kOrgEpoch = "2025-06-01T12:00:00Z";

@@ -84,11 +84,12 @@ struct DemoOrgOptions {
 
 /// A Salesforce emulator seed document (SalesforceOrg::Seed format): `_fields` for the custom
 /// fields (Case Installer__c -> Account with relationship Installer__r, Secondary_Reason__c,
-/// Financing_Partner__c, Pre_M3_PTO__c, Escalation_Tier__c; Task Escalation_Step__c; Account
-/// Escalation_Email__c, Escalation_Phone__c), Users, the two queues (Group + QueueSobject),
-/// installer Accounts, homeowner Contacts, Cases and their EmailMessages, Tasks, FeedItems and
-/// CaseHistory rows, all with explicit 18-character ids. A Case's LastModifiedDate and
-/// SystemModstamp are its latest activity. Never fails.
+/// Financing_Partner__c, Pre_M3_PTO__c, Escalation_Tier__c; Task Escalation_Step__c and the
+/// unique external id Casebridge_Key__c; Account Escalation_Email__c, Escalation_Phone__c) and
+/// the org's picklist values, as the bundled default seed declares them, Users, the two queues
+/// (Group + QueueSobject), installer Accounts, homeowner Contacts, Cases and their EmailMessages,
+/// Tasks, FeedItems and CaseHistory rows, all with explicit 18-character ids. A Case's
+/// LastModifiedDate and SystemModstamp are its latest activity. Never fails.
 nlohmann::json GenerateSalesforceDemoOrg(DemoOrgOptions const& options);
 
 /// A Forge emulator seed document (ForgeService::Seed format): the integration user

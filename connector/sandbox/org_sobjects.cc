@@ -212,16 +212,26 @@ ordered_json SalesforceOrg::Describe(ObjectSchema const& object) const {
     ordered_json e;
     e["name"] = f.name;
     e["label"] = f.name;
-    e["type"] = FieldTypeName(f.type);
+    e["type"] = f.describe_type.empty() ? std::string(FieldTypeName(f.type)) : f.describe_type;
     e["length"] = f.max_length;
     e["createable"] = f.createable;
     e["updateable"] = f.updateable;
     e["nillable"] = !f.required && f.type != FieldType::kBoolean;
     e["externalId"] = f.external_id;
+    e["unique"] = f.unique;
     e["custom"] = f.name.size() > 3 && f.name.ends_with("__c");
     e["referenceTo"] = f.reference_to;
     e["relationshipName"] =
         f.relationship_name.empty() ? ordered_json(nullptr) : ordered_json(f.relationship_name);
+    ordered_json values = ordered_json::array();
+    for (auto const& v : f.picklist_values) {
+      values.push_back(ordered_json{{"active", true},
+                                    {"defaultValue", false},
+                                    {"label", v},
+                                    {"validFor", nullptr},
+                                    {"value", v}});
+    }
+    e["picklistValues"] = std::move(values);
     fields.push_back(std::move(e));
   }
   d["fields"] = std::move(fields);

@@ -31,6 +31,14 @@ FieldDef Ref(std::string name, std::vector<std::string> to, std::string relation
   return f;
 }
 
+// A standard picklist with the values a new org ships (an org's own values come from the seed).
+FieldDef Picklist(std::string name, std::vector<std::string> values) {
+  FieldDef f = Str(std::move(name), 40);
+  f.describe_type = "picklist";
+  f.picklist_values = std::move(values);
+  return f;
+}
+
 FieldDef ReadOnly(FieldDef f) {
   f.createable = false;
   f.updateable = false;
@@ -151,11 +159,12 @@ ObjectSchema MakeCase() {
   Add(o, ReadOnly(Str("CaseNumber", 30)));
   Add(o, Str("Subject"));
   Add(o, Str("Description", 32000));
-  Add(o, Str("Status", 40));
-  Add(o, Str("Priority", 40));
-  Add(o, Str("Origin", 40));
-  Add(o, Str("Reason", 40));
-  Add(o, Str("Type", 40));
+  Add(o, Picklist("Status", {"New", "Working", "Escalated", "Closed"}));
+  Add(o, Picklist("Priority", {"High", "Medium", "Low"}));
+  Add(o, Picklist("Origin", {"Phone", "Email", "Web"}));
+  Add(o, Picklist("Reason", {"Installation", "Equipment Complexity", "Performance", "Breakdown",
+                             "Equipment Design", "Feedback", "Other"}));
+  Add(o, Picklist("Type", {"Mechanical", "Electrical", "Electronic", "Structural", "Other"}));
   Add(o, ReadOnly(Typed("IsClosed", FieldType::kBoolean)));
   Add(o, ReadOnly(Typed("ClosedDate", FieldType::kDateTime)));
   Add(o, Typed("IsEscalated", FieldType::kBoolean));
@@ -181,11 +190,12 @@ ObjectSchema MakeTask(SchemaOptions const& options) {
   AddSystemFields(o);
   Add(o, Str("Subject"));
   Add(o, Str("Description", 32000));
-  Add(o, Str("Status", 40));
-  Add(o, Str("Priority", 40));
+  Add(o, Picklist("Status", {"Not Started", "In Progress", "Completed", "Waiting on someone else",
+                             "Deferred"}));
+  Add(o, Picklist("Priority", {"High", "Normal", "Low"}));
   Add(o, Typed("ActivityDate", FieldType::kDate));
-  Add(o, Str("Type", 40));
-  Add(o, Str("CallType", 40));
+  Add(o, Picklist("Type", {"Call", "Email", "Meeting", "Other"}));
+  Add(o, Picklist("CallType", {"Internal", "Inbound", "Outbound"}));
   Add(o, Str("CallDisposition"));
   Add(o, Typed("ReminderDateTime", FieldType::kDateTime));
   Add(o, Typed("IsReminderSet", FieldType::kBoolean));
@@ -201,6 +211,7 @@ ObjectSchema MakeTask(SchemaOptions const& options) {
   if (!options.task_external_id_field.empty()) {
     FieldDef key = Str(options.task_external_id_field);
     key.external_id = true;
+    key.unique = true;
     Add(o, key);
   }
   return o;
@@ -261,21 +272,62 @@ ObjectSchema MakeCaseHistory() {
   return o;
 }
 
-StatusOr<FieldType> ParseDeclaredType(std::string const& t) {
+struct DeclaredType {
+  FieldType type;
+  std::string describe;  // "" = FieldTypeName(type)
+};
+
+StatusOr<DeclaredType> ParseDeclaredType(std::string const& t) {
   std::string const l = Lower(t);
-  if (l == "string" || l == "text" || l == "textarea" || l == "picklist" || l == "email" ||
-      l == "phone" || l == "url" || l == "multipicklist") {
-    return FieldType::kString;
+  if (l == "string" || l == "text") return DeclaredType{FieldType::kString, ""};
+  if (l == "textarea" || l == "picklist" || l == "email" || l == "phone" || l == "url" ||
+      l == "multipicklist") {
+    return DeclaredType{FieldType::kString, l};
   }
-  if (l == "boolean" || l == "checkbox") return FieldType::kBoolean;
-  if (l == "number" || l == "double" || l == "int" || l == "integer" || l == "currency" ||
-      l == "percent") {
-    return FieldType::kNumber;
-  }
-  if (l == "date") return FieldType::kDate;
-  if (l == "datetime") return FieldType::kDateTime;
-  if (l == "reference" || l == "lookup") return FieldType::kReference;
+  if (l == "boolean" || l == "checkbox") return DeclaredType{FieldType::kBoolean, ""};
+  if (l == "number" || l == "double") return DeclaredType{FieldType::kNumber, ""};
+  if (l == "int" || l == "integer") return DeclaredType{FieldType::kNumber, "int"};
+  if (l == "currency" || l == "percent") return DeclaredType{FieldType::kNumber, l};
+  if (l == "date") return DeclaredType{FieldType::kDate, ""};
+  if (l == "datetime") return DeclaredType{FieldType::kDateTime, ""};
+  if (l == "reference" || l == "lookup") return DeclaredType{FieldType::kReference, ""};
   return InvalidArgumentError("unknown field type '" + t + "'");
+}
+
+// The boolean member `key` of a declaration into `out` (left alone when absent).
+void ReadFlag(nlohmann::json const& decl, char const* key, bool& out) {
+  if (decl.is_object() && decl.contains(key) && decl.at(key).is_boolean()) {
+    out = decl.at(key).get<bool>();
+  }
+}
+
+// The describe facts of a declaration (values, flags) onto `f`.
+Status ReadDescribeFacts(nlohmann::json const& decl, FieldDef& f) {
+  ReadFlag(decl, "externalId", f.external_id);
+  ReadFlag(decl, "unique", f.unique);
+  ReadFlag(decl, "required", f.required);
+  ReadFlag(decl, "createable", f.createable);
+  ReadFlag(decl, "updateable", f.updateable);
+  if (!decl.is_object() || !decl.contains("values")) return OkStatus();
+  auto const& values = decl.at("values");
+  if (!values.is_array()) return InvalidArgumentError("\"values\" must be an array of strings");
+  f.picklist_values.clear();
+  for (auto const& v : values) {
+    if (!v.is_string()) return InvalidArgumentError("\"values\" must be an array of strings");
+    f.picklist_values.push_back(v.get<std::string>());
+  }
+  return OkStatus();
+}
+
+// Custom lookups Foo__c get the relationship Foo__r; standard XxxId gets Xxx.
+std::string DefaultRelationshipName(std::string const& n) {
+  if (n.size() > 3 && EqualsIgnoreCase(n.substr(n.size() - 3), "__c")) {
+    return n.substr(0, n.size() - 3) + "__r";
+  }
+  if (n.size() > 2 && EqualsIgnoreCase(n.substr(n.size() - 2), "Id")) {
+    return n.substr(0, n.size() - 2);
+  }
+  return {};
 }
 
 }  // namespace
@@ -313,6 +365,11 @@ FieldDef const* ObjectSchema::FindField(std::string_view name) const {
 FieldDef const* ObjectSchema::FindRelationship(std::string_view name) const {
   auto it = by_relationship_.find(Lower(name));
   return it == by_relationship_.end() ? nullptr : &fields_[it->second];
+}
+
+FieldDef* ObjectSchema::FindFieldMutable(std::string_view name) {
+  auto it = by_name_.find(Lower(name));
+  return it == by_name_.end() ? nullptr : &fields_[it->second];
 }
 
 ChildRelationship const* ObjectSchema::FindChild(std::string_view name) const {
@@ -392,78 +449,79 @@ Status Schema::DeclareFields(nlohmann::json const& declarations) {
       return InvalidArgumentError("_fields." + object_name + " must be an object");
     }
     for (auto const& [field_name, decl] : fields.items()) {
-      std::string const where = "_fields." + object_name + "." + field_name;
-      FieldDef f;
-      f.name = field_name;
-      std::string type_name;
-      if (decl.is_string()) {
-        type_name = decl.get<std::string>();
-      } else if (decl.is_object() && decl.contains("type") && decl.at("type").is_string()) {
-        type_name = decl.at("type").get<std::string>();
-      } else {
-        return InvalidArgumentError(where + ": expected a type name or {\"type\": …}");
+      if (auto s = DeclareField(*object, field_name, decl); !s.ok()) {
+        return InvalidArgumentError("_fields." + object_name + "." + field_name + ": " +
+                                    s.message());
       }
-      auto type = ParseDeclaredType(type_name);
-      if (!type.ok()) return InvalidArgumentError(where + ": " + type.status().message());
-      f.type = *type;
-      if (f.type == FieldType::kString) f.max_length = 255;
-      std::string child_name;
-      if (decl.is_object()) {
-        if (decl.contains("length") && decl.at("length").is_number_unsigned()) {
-          f.max_length = decl.at("length").get<std::size_t>();
-        }
-        if (decl.contains("externalId") && decl.at("externalId").is_boolean()) {
-          f.external_id = decl.at("externalId").get<bool>();
-        }
-        if (decl.contains("required") && decl.at("required").is_boolean()) {
-          f.required = decl.at("required").get<bool>();
-        }
-        if (decl.contains("referenceTo")) {
-          auto const& to = decl.at("referenceTo");
-          if (to.is_string()) {
-            f.reference_to.push_back(to.get<std::string>());
-          } else if (to.is_array()) {
-            for (auto const& t : to) {
-              if (t.is_string()) f.reference_to.push_back(t.get<std::string>());
-            }
-          }
-        }
-        if (decl.contains("relationshipName") && decl.at("relationshipName").is_string()) {
-          f.relationship_name = decl.at("relationshipName").get<std::string>();
-        }
-        if (decl.contains("childRelationshipName") &&
-            decl.at("childRelationshipName").is_string()) {
-          child_name = decl.at("childRelationshipName").get<std::string>();
-        }
-      }
-      if (f.type == FieldType::kReference) {
-        if (f.reference_to.empty()) {
-          return InvalidArgumentError(where + ": a reference needs \"referenceTo\"");
-        }
-        for (auto& target : f.reference_to) {
-          ObjectSchema const* t = Find(target);
-          if (t == nullptr) {
-            return InvalidArgumentError(where + ": unknown referenceTo object '" + target + "'");
-          }
-          target = t->name();
-        }
-        if (f.relationship_name.empty()) {
-          // Custom lookups Foo__c get the relationship Foo__r; standard XxxId gets Xxx.
-          std::string const& n = f.name;
-          if (n.size() > 3 && EqualsIgnoreCase(n.substr(n.size() - 3), "__c")) {
-            f.relationship_name = n.substr(0, n.size() - 3) + "__r";
-          } else if (n.size() > 2 && EqualsIgnoreCase(n.substr(n.size() - 2), "Id")) {
-            f.relationship_name = n.substr(0, n.size() - 2);
-          }
+    }
+  }
+  return OkStatus();
+}
+
+Status Schema::DeclareField(ObjectSchema& object, std::string const& name,
+                            nlohmann::json const& decl) {
+  std::string type_name;
+  if (decl.is_string()) {
+    type_name = decl.get<std::string>();
+  } else if (decl.is_object() && decl.contains("type") && decl.at("type").is_string()) {
+    type_name = decl.at("type").get<std::string>();
+  } else {
+    return InvalidArgumentError("expected a type name or {\"type\": …}");
+  }
+  auto type = ParseDeclaredType(type_name);
+  if (!type.ok()) return type.status();
+  if (FieldDef* existing = object.FindFieldMutable(name)) {
+    // A redefinition of what describe says about a field the org already has.
+    if (existing->type != type->type) {
+      return InvalidArgumentError("is already a " + std::string(FieldTypeName(existing->type)) +
+                                  " field");
+    }
+    if (!type->describe.empty()) existing->describe_type = type->describe;
+    return ReadDescribeFacts(decl, *existing);
+  }
+  FieldDef f;
+  f.name = name;
+  f.type = type->type;
+  f.describe_type = type->describe;
+  if (f.type == FieldType::kString) f.max_length = 255;
+  if (auto s = ReadDescribeFacts(decl, f); !s.ok()) return s;
+  std::string child_name;
+  if (decl.is_object()) {
+    if (decl.contains("length") && decl.at("length").is_number_unsigned()) {
+      f.max_length = decl.at("length").get<std::size_t>();
+    }
+    if (decl.contains("referenceTo")) {
+      auto const& to = decl.at("referenceTo");
+      if (to.is_string()) {
+        f.reference_to.push_back(to.get<std::string>());
+      } else if (to.is_array()) {
+        for (auto const& t : to) {
+          if (t.is_string()) f.reference_to.push_back(t.get<std::string>());
         }
       }
-      if (auto s = object->AddField(f); !s.ok())
-        return InvalidArgumentError(where + ": " + s.message());
-      if (!child_name.empty()) {
-        for (auto const& target : f.reference_to) {
-          FindMutable(target)->AddChild({child_name, object->name(), f.name});
-        }
+    }
+    if (decl.contains("relationshipName") && decl.at("relationshipName").is_string()) {
+      f.relationship_name = decl.at("relationshipName").get<std::string>();
+    }
+    if (decl.contains("childRelationshipName") && decl.at("childRelationshipName").is_string()) {
+      child_name = decl.at("childRelationshipName").get<std::string>();
+    }
+  }
+  if (f.type == FieldType::kReference) {
+    if (f.reference_to.empty()) return InvalidArgumentError("a reference needs \"referenceTo\"");
+    for (auto& target : f.reference_to) {
+      ObjectSchema const* t = Find(target);
+      if (t == nullptr) {
+        return InvalidArgumentError("unknown referenceTo object '" + target + "'");
       }
+      target = t->name();
+    }
+    if (f.relationship_name.empty()) f.relationship_name = DefaultRelationshipName(f.name);
+  }
+  if (auto s = object.AddField(f); !s.ok()) return s;
+  if (!child_name.empty()) {
+    for (auto const& target : f.reference_to) {
+      FindMutable(target)->AddChild({child_name, object.name(), f.name});
     }
   }
   return OkStatus();

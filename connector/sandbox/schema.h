@@ -39,7 +39,12 @@ struct FieldDef {
   bool updateable = true;
   bool required = false;       // must be present (non-null) on create when no default exists
   bool external_id = false;    // usable for upsert-by-external-id
+  bool unique = false;         // describe `unique` (duplicates are not rejected by the emulator)
   std::size_t max_length = 0;  // kString: 0 = unlimited
+  /// The describe `type` when it is more specific than the stored one ("picklist", "email",
+  /// "phone", "textarea", "url", "int", "currency", "percent", …); empty = FieldTypeName(type).
+  std::string describe_type;
+  std::vector<std::string> picklist_values;  // describe `picklistValues` (all active)
 };
 
 struct ChildRelationship {
@@ -66,6 +71,8 @@ class ObjectSchema {
 
   /// Adds a field; fails when a field of that name already exists with another type.
   Status AddField(FieldDef field);
+  /// Field by API name for changing its describe facts, or nullptr.
+  [[nodiscard]] FieldDef* FindFieldMutable(std::string_view name);
   void AddChild(ChildRelationship child);
 
  private:
@@ -97,11 +104,20 @@ class Schema {
   /// Declares custom fields from a seed's `_fields` member:
   /// `{"Case": {"Tier__c": "number", "Installer__c": {"type": "reference",
   ///   "referenceTo": "Account", "relationshipName": "Installer__r",
-  ///   "childRelationshipName": "Installer_Cases__r"}}}`.
+  ///   "childRelationshipName": "Installer_Cases__r"},
+  ///   "Secondary_Reason__c": {"type": "picklist", "values": ["A", "B"]}},
+  ///  "Task": {"Casebridge_Key__c": {"type": "text", "externalId": true, "unique": true}}}`.
+  /// Declaration members: type, length, required, externalId, unique, values (picklist),
+  /// createable, updateable (what describe reports for the calling user), referenceTo,
+  /// relationshipName, childRelationshipName. Declaring a field that exists (a standard one such
+  /// as Case.Reason, or the Task external-id field) with the same stored type redefines what
+  /// describe says of it: its picklist values, flags and describe type.
   /// Errors name the object and field.
   Status DeclareFields(nlohmann::json const& declarations);
 
  private:
+  Status DeclareField(ObjectSchema& object, std::string const& name, nlohmann::json const& decl);
+
   std::vector<ObjectSchema> objects_;
 };
 

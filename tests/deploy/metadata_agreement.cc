@@ -16,11 +16,6 @@ bool HasObjectPermissions(std::string const& object) {
   return !kWithout.contains(object);
 }
 
-// The objects/<folder> a field of `object` is declared in.
-std::string FolderOf(std::string const& object) {
-  return object == "Task" || object == "Event" ? "Activity" : object;
-}
-
 // "'a', 'b'" (quoted) or "a; b".
 std::string Join(std::set<std::string> const& items, bool quoted = true) {
   std::string out;
@@ -76,9 +71,8 @@ class Agreement {
     for (auto const& [key, use] : usage_.custom_fields) {
       auto const it = declared.find(key);
       if (it == declared.end()) {
-        Add(key + " is not declared (used by " + Join(use.named_by, false) +
-            "): add force-app/main/default/objects/" + FolderOf(use.object) + "/fields/" +
-            use.field + ".field-meta.xml");
+        Add(key + " is not declared (used by " + Join(use.named_by, false) + "): add " +
+            adapters::FieldMetadataFile(use.object, use.field));
         continue;
       }
       Field(use, *it->second);
@@ -203,8 +197,8 @@ class Agreement {
     }
     for (auto const& name : usage_.queues) {
       if (!declared.contains(name)) {
-        Add("queue " + name + " (queues.json) is not declared: add force-app/main/default/queues/" +
-            name + ".queue-meta.xml");
+        Add("queue " + name + " (queues.json) is not declared: add " +
+            adapters::QueueMetadataFile(name));
       }
     }
   }
@@ -242,7 +236,7 @@ std::vector<std::string> CheckMetadataAgainstMappings(std::string const& source_
                                                       std::string const& mappings_dir) {
   std::vector<std::string> problems;
   auto const source = ReadMetadataSource(source_dir, problems);
-  auto const usage = DeriveUsage(mappings_dir, problems);
+  auto const usage = adapters::DeriveSalesforceUsage(mappings_dir, problems);
   std::string const readme = ReadTextFile(source_dir + "/README.md");
   for (auto& p : CheckAgreement(usage, source, readme)) problems.push_back(std::move(p));
   return problems;

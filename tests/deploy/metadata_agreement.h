@@ -19,19 +19,21 @@
 #include <string_view>
 #include <vector>
 
+#include "connector/adapters/salesforce/org_usage.h"
 #include "tests/deploy/metadata_source.h"
-#include "tests/deploy/salesforce_usage.h"
 
 namespace casebridge::deploy_test {
 
-inline constexpr std::string_view kPermissionSetName = "Casebridge_Integration";
+using adapters::FieldUse;
+using adapters::kPermissionSetName;
+using adapters::SalesforceUsage;
 
 /// Every disagreement, one message each (naming the field, value or permission and the file).
 std::vector<std::string> CheckAgreement(SalesforceUsage const& usage, MetadataSource const& source,
                                         std::string const& readme);
 
-/// ReadMetadataSource(source_dir) + DeriveUsage(mappings_dir) + CheckAgreement() with the
-/// source's README.md: every problem of the three.
+/// ReadMetadataSource(source_dir) + adapters::DeriveSalesforceUsage(mappings_dir) +
+/// CheckAgreement() with the source's README.md: every problem of the three.
 std::vector<std::string> CheckMetadataAgainstMappings(std::string const& source_dir,
                                                       std::string const& mappings_dir);
 

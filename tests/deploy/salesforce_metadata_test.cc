@@ -17,7 +17,6 @@
 #include "mappings/signals.h"
 #include "tests/deploy/metadata_agreement.h"
 #include "tests/deploy/metadata_source.h"
-#include "tests/deploy/salesforce_usage.h"
 #include "tests/deploy/strict_xml.h"
 #include "tests/support/temp_dir.h"
 
@@ -79,7 +78,7 @@ TEST(SalesforceMetadataTest, EveryXmlFileIsWellFormedWithItsRootElementAndNamesp
 // The derivation sees what the shipped mappings and code use (so agreement is not vacuous).
 TEST(SalesforceMetadataTest, DerivesWhatCasebridgeReadsAndWrites) {
   std::vector<std::string> problems;
-  auto const usage = DeriveUsage("", problems);
+  auto const usage = adapters::DeriveSalesforceUsage("", problems);
   ASSERT_THAT(problems, IsEmpty()) << Lines(problems);
   auto const& key = usage.custom_fields.at("Task.Casebridge_Key__c");
   EXPECT_TRUE(key.external_id);

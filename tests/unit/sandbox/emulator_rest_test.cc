@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "connector/sandbox/schema.h"
 #include "tests/unit/sandbox/emulator_test_support.h"
 
 namespace casebridge::sandbox::testing {
@@ -356,6 +357,78 @@ TEST_F(AssignmentRuleTest, ActiveRuleOverridesOwnerUnlessAutoAssignIsFalse) {
   EXPECT_TRUE(writes[0].reassigned_by_rule);
   EXPECT_FALSE(writes[0].auto_assign_header.has_value());
   EXPECT_FALSE(writes[1].reassigned_by_rule);
+}
+
+// Describe answers from the schema: the precise type, picklist values, external id / unique and
+// the calling user's create/update access, as a seed declares them (issue 15: `casebridge
+// doctor` reads them, and tests break an org through its seed).
+class DescribeTest : public EmulatorTest {
+ protected:
+  json Seed() override {
+    json seed = SmallOrgSeed(1);
+    seed["_fields"]["Task"] = {
+        {"Escalation_Step__c",
+         {{"type", "picklist"}, {"values", json::array({"call_installer", "other"})}}},
+        {"Casebridge_Key__c", {{"type", "text"}, {"externalId", true}, {"unique", false}}}};
+    seed["_fields"]["Case"]["Reason"] = {
+        {"type", "picklist"}, {"values", json::array({"Installer Complaints", "Other"})}};
+    seed["_fields"]["Case"]["OwnerId"] = {{"type", "reference"}, {"updateable", false}};
+    return seed;
+  }
+
+  json Field(std::string const& object, std::string const& name) {
+    HttpResult const r = Rest("GET", "/sobjects/" + object + "/describe");
+    EXPECT_EQ(r.status, 200) << r.body;
+    json const describe = r.Json();  // the range below must not outlive a temporary
+    for (auto const& f : describe.at("fields")) {
+      if (f.at("name") == name) return f;
+    }
+    ADD_FAILURE() << object << "." << name << " is not described";
+    return json::object();
+  }
+
+  static std::vector<std::string> Values(json const& field) {
+    std::vector<std::string> out;
+    for (auto const& v : field.at("picklistValues")) {
+      EXPECT_TRUE(v.at("active").get<bool>());
+      out.push_back(v.at("value").get<std::string>());
+    }
+    return out;
+  }
+};
+
+TEST_F(DescribeTest, ReportsTypesPicklistValuesKeysAndAccessAsTheSeedDeclares) {
+  json const step = Field("Task", "Escalation_Step__c");
+  EXPECT_EQ(step.at("type"), "picklist");
+  EXPECT_EQ(Values(step), (std::vector<std::string>{"call_installer", "other"}));
+  json const key = Field("Task", "Casebridge_Key__c");
+  EXPECT_EQ(key.at("type"), "string");
+  EXPECT_TRUE(key.at("externalId").get<bool>());
+  EXPECT_FALSE(key.at("unique").get<bool>());  // redeclared: the standard schema makes it unique
+  json const reason = Field("Case", "Reason");
+  EXPECT_EQ(reason.at("type"), "picklist");
+  EXPECT_EQ(Values(reason), (std::vector<std::string>{"Installer Complaints", "Other"}));
+  EXPECT_FALSE(Field("Case", "OwnerId").at("updateable").get<bool>());
+  EXPECT_TRUE(Field("Case", "Subject").at("updateable").get<bool>());
+  json const status = Field("Task", "Status");
+  EXPECT_EQ(status.at("type"), "picklist");
+  EXPECT_EQ(Values(status).front(), "Not Started");  // a new org's standard values
+  EXPECT_EQ(Field("Account", "Escalation_Phone__c").at("type"), "phone");
+}
+
+TEST_F(DescribeTest, TheStandardExternalIdFieldIsUniqueUnlessRedeclared) {
+  sandbox::Schema const schema = sandbox::Schema::Standard({});
+  auto const* key = schema.Find("Task")->FindField("Casebridge_Key__c");
+  ASSERT_NE(key, nullptr);
+  EXPECT_TRUE(key->external_id);
+  EXPECT_TRUE(key->unique);
+}
+
+TEST_F(DescribeTest, ARedeclarationWithAnotherStoredTypeIsRefused) {
+  sandbox::SalesforceEmulator other;
+  Status const s = other.SeedFromJson({{"_fields", {{"Case", {{"Reason", "checkbox"}}}}}});
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("_fields.Case.Reason"), std::string::npos) << s.message();
 }
 
 TEST_F(RestTest, DescribeListsFieldsAndChildRelationships) {

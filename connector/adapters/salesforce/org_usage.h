@@ -5,14 +5,18 @@
 // field a role also gives it a type (mappings/README.md): relations.json tier_field is a Number,
 // pre_m3_pto_field a Checkbox, installer_field a Lookup to Account, signals.json task_key_field a
 // unique external-id Text field, a field matched in `when` against values a Picklist with them.
+//
+// Shared by `casebridge doctor` (which checks a live org against it) and tests/deploy (which
+// checks the metadata source of deploy/salesforce against it).
 #pragma once
 
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
-namespace casebridge::deploy_test {
+namespace casebridge::adapters {
 
 struct FieldUse {
   std::string object;              // the sObject casebridge reads it on: "Case", "Account", "Task"
@@ -33,12 +37,28 @@ struct SalesforceUsage {
   std::set<std::string> objects_read;  // every sObject read, relationship targets included
   std::map<std::string, std::set<std::string>> writes;          // sObject -> {"create", …}
   std::map<std::string, std::set<std::string>> fields_written;  // sObject -> fields
-  std::set<std::string> queues;                                 // queues.json Group DeveloperNames
-  std::string api_version;  // casebridge.json's default salesforce.api_version
+  /// Every field read or written, standard ones included: sObject -> API names.
+  std::map<std::string, std::set<std::string>> fields_used;
+  std::set<std::string> queues;  // queues.json Group DeveloperNames
+  std::string api_version;       // casebridge.json's default salesforce.api_version
 };
 
 /// Derives the usage under `mappings_dir` ("" = the shipped defaults). Problems (mappings that do
 /// not load, a relationship whose target no role names, …) are appended.
-SalesforceUsage DeriveUsage(std::string const& mappings_dir, std::vector<std::string>& problems);
+SalesforceUsage DeriveSalesforceUsage(std::string const& mappings_dir,
+                                      std::vector<std::string>& problems);
 
-}  // namespace casebridge::deploy_test
+// Where the Salesforce CLI source of deploy/salesforce declares what casebridge needs (the fix an
+// admin deploys). Paths are relative to kMetadataSourceDir.
+inline constexpr std::string_view kMetadataSourceDir = "deploy/salesforce";
+inline constexpr std::string_view kPermissionSetName = "Casebridge_Integration";
+
+/// "force-app/main/default/objects/Activity/fields/Casebridge_Key__c.field-meta.xml" for
+/// Task.Casebridge_Key__c (Task and Event fields live under Activity).
+std::string FieldMetadataFile(std::string const& object, std::string const& field);
+/// "force-app/main/default/queues/Back_Office.queue-meta.xml".
+std::string QueueMetadataFile(std::string const& developer_name);
+/// "force-app/main/default/permissionsets/Casebridge_Integration.permissionset-meta.xml".
+std::string PermissionSetMetadataFile();
+
+}  // namespace casebridge::adapters

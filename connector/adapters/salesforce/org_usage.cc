@@ -1,4 +1,4 @@
-#include "tests/deploy/salesforce_usage.h"
+#include "connector/adapters/salesforce/org_usage.h"
 
 #include <algorithm>
 #include <optional>
@@ -14,7 +14,7 @@
 #include "mappings/loader.h"
 #include "mappings/signals.h"
 
-namespace casebridge::deploy_test {
+namespace casebridge::adapters {
 namespace {
 
 bool IsCustom(std::string_view field) { return field.size() > 3 && field.ends_with("__c"); }
@@ -121,6 +121,7 @@ class UsageBuilder {
     auto const r = Resolve(object, path, named_by);
     if (!r) return nullptr;
     usage_.objects_read.insert(r->object);
+    usage_.fields_used[r->object].insert(r->field);
     if (!IsCustom(r->field)) return nullptr;
     FieldUse& u = usage_.custom_fields[r->object + "." + r->field];
     u.object = r->object;
@@ -135,6 +136,7 @@ class UsageBuilder {
     if (path.empty()) return;
     if (!IsCustom(path.substr(path.rfind('.') + 1))) {
       auto const r = Resolve(object, path, named_by);
+      if (r) usage_.fields_used[r->object].insert(r->field);
       if (r && !values.empty() && HasEditableValueSet(r->object + "." + r->field)) {
         usage_.standard_values[r->object + "." + r->field].insert(values.begin(), values.end());
       }
@@ -314,7 +316,8 @@ class UsageBuilder {
 
 }  // namespace
 
-SalesforceUsage DeriveUsage(std::string const& mappings_dir, std::vector<std::string>& problems) {
+SalesforceUsage DeriveSalesforceUsage(std::string const& mappings_dir,
+                                      std::vector<std::string>& problems) {
   std::vector<mappings::Problem> load;
   auto policy = mappings::LoadPolicy(mappings_dir, load);
   auto signals = mappings::LoadSignals(mappings_dir, load);
@@ -325,4 +328,18 @@ SalesforceUsage DeriveUsage(std::string const& mappings_dir, std::vector<std::st
   return UsageBuilder(std::move(policy), std::move(signals), problems).Build();
 }
 
-}  // namespace casebridge::deploy_test
+std::string FieldMetadataFile(std::string const& object, std::string const& field) {
+  std::string const folder = object == "Task" || object == "Event" ? "Activity" : object;
+  return "force-app/main/default/objects/" + folder + "/fields/" + field + ".field-meta.xml";
+}
+
+std::string QueueMetadataFile(std::string const& developer_name) {
+  return "force-app/main/default/queues/" + developer_name + ".queue-meta.xml";
+}
+
+std::string PermissionSetMetadataFile() {
+  return "force-app/main/default/permissionsets/" + std::string(kPermissionSetName) +
+         ".permissionset-meta.xml";
+}
+
+}  // namespace casebridge::adapters
