@@ -333,7 +333,9 @@ TEST_P(SyncForge, ARunKilledAfterAForgeCreateIsHealedByTheIdempotencyKey) {
     for (auto const* collection : {"interactions", "service_tickets", "tasks"}) {
       for (auto const& rec : forge_->Records(collection)) {
         auto it = made.find(rec.value("id", ""));
-        if (it != made.end()) EXPECT_EQ(rec, it->second) << "k=" << k;
+        if (it != made.end()) {
+          EXPECT_EQ(rec, it->second) << "k=" << k;
+        }
       }
     }
     EXPECT_EQ(Mirrors(),
