@@ -27,6 +27,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "connector/common/status.h"
@@ -56,6 +57,12 @@ class SnapshotReader {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// Appends `snapshot` as one compact JSON object (no newline) that SnapshotReader reads back to
+/// an equal Snapshot: empty strings, a null tier/financing/closed_at and a false pre_m3_pto are
+/// left out; instants are UTC `Z` to the second; events keep their order (kUnknown ones, which
+/// the reader never produces, are left out). What the state store keeps per case (issue 15).
+void AppendSnapshotJson(std::string& out, Snapshot const& snapshot);
 
 /// One-off convenience: parses `line` with a fresh reader (allocates; prefer SnapshotReader in
 /// loops). Same contract as SnapshotReader::Parse().
