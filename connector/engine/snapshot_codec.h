@@ -18,7 +18,8 @@
 //  * `events`: null/absent or an array of objects. Each needs a string `type`; events of an
 //    unknown type are dropped whole (their other fields are not looked at). Known types need
 //    `at`; `reassigned` needs a string `to`; `task_created` needs string `action` and `key`;
-//    `installer_called` takes an optional `outcome` ("reached" | "voicemail" | null).
+//    `installer_called` takes an optional `outcome` ("reached" | "voicemail" | null). Any event
+//    may name its source record in `record` (string or null; evidence only, for explain).
 //  * Unknown fields anywhere are ignored. The line must hold exactly one JSON object.
 //  * A line nesting more than 512 levels (the line's object is level 1) is bad, with the field
 //    holding the deep value named: the walk of an ignored value recurses once per level.
