@@ -9,6 +9,7 @@
 
 #include "connector/adapters/flag_rows.h"
 #include "connector/common/failpoint.h"
+#include "connector/engine/snapshot_codec.h"
 
 namespace casebridge::sync {
 namespace {
@@ -17,6 +18,16 @@ using nlohmann::json;
 
 adapters::ApiCalls CallsOf(std::optional<SyncSystem> const& system) {
   return system ? system->source->Calls() : adapters::ApiCalls{};
+}
+
+// The row the store keeps of an evaluated case: its snapshot as the codec writes it.
+store::CaseSnapshot SnapshotRow(SyncSystem const& system, engine::Snapshot const& snapshot) {
+  store::CaseSnapshot row;
+  row.system = std::string(system.source->system());
+  row.case_id = snapshot.id;
+  row.created_at = snapshot.created_at;
+  engine::AppendSnapshotJson(row.snapshot, snapshot);
+  return row;
 }
 
 }  // namespace
@@ -381,6 +392,7 @@ Status SyncRun::EvaluatePage(SyncSystem const& system, adapters::CasePage& page,
     bool const closed = c->snapshot.closed_at && *c->snapshot.closed_at <= now_;
     t.next_check = closed ? std::nullopt : next_check;
     work.tracked.push_back(std::move(t));
+    if (!options_.dry_run) work.snapshots.push_back(SnapshotRow(system, c->snapshot));
   }
   if (auto s = PlanAcross(system, *selected, work); !s.ok()) return s;
   return CommitPage(work, reason == ReadReason::kChanged ? MarkOf(system, page) : std::nullopt);
@@ -496,6 +508,7 @@ Status SyncRun::CommitPage(PageWork const& work, std::optional<store::Watermark>
   }
   if (auto s = Heal(work); !s.ok()) return s;
   if (auto s = store_.ReplaceCaseFlags(work.flags, now_); !s.ok()) return s;
+  if (auto s = store_.UpsertCaseSnapshots(work.snapshots, now_); !s.ok()) return s;
   if (auto s = store_.UpsertTrackedCases(work.tracked, now_); !s.ok()) return s;
   for (auto const& id : work.due_now) {
     if (auto s = store_.SetNextCheck(primary_.source->system(), id, now_, now_); !s.ok()) return s;
