@@ -26,6 +26,7 @@
 #include "connector/common/time.h"
 #include "connector/engine/business_calendar.h"
 #include "connector/engine/engine.h"
+#include "connector/report/explain.h"
 #include "connector/report/report.h"
 #include "connector/report/sources.h"
 #include "connector/store/state_store.h"
@@ -136,6 +137,37 @@ StatusOr<Instant> StoreAsOf(store::StateStore& store, std::optional<Instant> ask
   return clock_now;
 }
 
+// The explain pages the HTML report's breached rows link to (--explain-pages).
+int WritePages(store::StateStore& store, mappings::Policy const& policy,
+               report::ReportOptions const& options, std::string const& out_path,
+               CommandContext& ctx, std::string const& prefix) {
+  auto calendar = engine::BusinessCalendar::Create(policy.calendar);
+  if (!calendar.ok()) {
+    ctx.err << prefix << "the policy's calendar is invalid: " << calendar.status().message()
+            << "\n";
+    return kExitUsage;
+  }
+  store::FlagQuery query;
+  query.field = options.range_field == report::RangeField::kDue ? store::FlagTimeField::kDue
+                                                                : store::FlagTimeField::kStarted;
+  query.from = options.from;
+  query.to = options.to;
+  query.status = "breached";
+  std::string const dir = std::filesystem::path(out_path).parent_path().string();
+  auto pages = report::WriteExplainPages(store, policy, *calendar, query, options.AsOf(),
+                                         dir.empty() ? "." : dir);
+  if (!pages.ok()) {
+    ctx.err << prefix << "writing the explain pages failed: " << pages.status().message() << "\n";
+    return kExitUsage;
+  }
+  ctx.out << "wrote " << pages->written << " explain page(s) to "
+          << (std::filesystem::path(dir.empty() ? "." : dir) / "explain").string();
+  if (pages->skipped > 0)
+    ctx.out << " (" << pages->skipped << " case(s) without a stored snapshot)";
+  ctx.out << "\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int RunReportCommand(std::vector<std::string> const& args, CommandContext& ctx) {
@@ -181,7 +213,10 @@ int RunReportCommand(std::vector<std::string> const& args, CommandContext& ctx) 
       po::value<std::string>()->value_name("PATH")->default_value("/tickets/{id}"),
       "path of a Forge ticket page under --forge-url; {id} is the ticket id")(
       "title", po::value<std::string>()->value_name("TEXT")->default_value("Compliance report"),
-      "report title")("fail-on-breach", "exit 1 when the report holds a breached flag");
+      "report title")("fail-on-breach", "exit 1 when the report holds a breached flag")(
+      "explain-pages",
+      "html from the store: link each breached row to explain/<case id>.html and write those "
+      "`casebridge explain` pages next to --out");
 
   po::variables_map vm;
   auto const usage = [&](std::ostream& os) { PrintUsage(os, opts); };
@@ -206,6 +241,12 @@ int RunReportCommand(std::vector<std::string> const& args, CommandContext& ctx) 
     return kExitUsage;
   }
   bool const from_snapshots = vm.count("input") != 0;
+  bool const explain_pages = vm.count("explain-pages") != 0;
+  if (explain_pages &&
+      (*format != report::Format::kHtml || from_snapshots || Str(vm, "out") == "-")) {
+    ctx.err << prefix << "--explain-pages needs --format html, the state store and an --out file\n";
+    return kExitUsage;
+  }
 
   Instant now{};
   if (vm.count("now") != 0) {
@@ -295,6 +336,7 @@ int RunReportCommand(std::vector<std::string> const& args, CommandContext& ctx) 
   options.links.forge_base_url =
       vm.count("forge-url") != 0 ? Str(vm, "forge-url") : config.forge.base_url;
   options.links.forge_record_path = Str(vm, "forge-record-path");
+  options.links.explain_pages = explain_pages;
   if (Status s = report::ValidateOptions(options); !s.ok()) {
     ctx.err << prefix << s.message() << "\n";
     return kExitUsage;
@@ -365,6 +407,11 @@ int RunReportCommand(std::vector<std::string> const& args, CommandContext& ctx) 
     written = report::WriteReportFile(options, out_path, [&](report::ReportWriter& w) {
       return report::AddFlagsFromStore(**store, w);
     });
+    if (written.ok() && explain_pages) {
+      if (int rc = WritePages(**store, policy, options, out_path, ctx, prefix); rc != kExitOk) {
+        return rc;
+      }
+    }
   }
 
   if (!written.ok()) {

@@ -21,6 +21,7 @@
 #include "connector/engine/evaluation.h"
 #include "connector/engine/snapshot.h"
 #include "connector/store/records.h"
+#include "connector/store/state_store.h"
 #include "mappings/policy.h"
 
 namespace casebridge::report {
@@ -63,5 +64,20 @@ std::optional<ExplainFormat> ParseExplainFormat(std::string_view name);
 
 /// The explanation as a document. kInvalidArgument when the time zone is unknown.
 StatusOr<std::string> RenderExplanation(Explanation const& explanation, ExplainFormat format);
+
+/// For `casebridge report --format html --explain-pages`: writes `<dir>/explain/<case id>.html`
+/// for every case with a flag matching `query` (the report's range, status breached), from the
+/// case's stored snapshot evaluated at `as_of`, with its ledger rows. Cases without a stored
+/// snapshot, or whose id is not a plain file name ([A-Za-z0-9._-], not starting with '.'), are
+/// skipped and counted. Pages are created readable by their owner only.
+struct ExplainPagesResult {
+  std::int64_t written = 0;
+  std::int64_t skipped = 0;
+};
+StatusOr<ExplainPagesResult> WriteExplainPages(store::StateStore& store,
+                                               mappings::Policy const& policy,
+                                               engine::BusinessCalendar const& calendar,
+                                               store::FlagQuery const& query, Instant as_of,
+                                               std::string const& dir);
 
 }  // namespace casebridge::report

@@ -308,5 +308,37 @@ TEST_F(WhatifCli, AnAddedHolidayChangesExactlyTheseFlags) {
   EXPECT_EQ(StoreBytes(), before) << "whatif wrote to the store";
 }
 
+// --- the HTML report links each breached row to its explain page -------------------------------
+
+TEST(ExplainPagesCli, TheHtmlReportLinksEachBreachedRowToAWrittenExplainPage) {
+  testing_util::TempDir dir;
+  auto demo = RunCli({"demo", "--dir", dir.path(), "--cases", "40", "--now", kNow});
+  ASSERT_EQ(demo.exit_code, 0) << demo.err;
+  std::string const out = dir.path() + "/out/report.html";
+  std::filesystem::create_directories(dir.path() + "/out");
+  auto r = RunCli({"report", "--store", "sqlite:" + dir.path() + "/state.db", "--from",
+                   "2026-01-01", "--to", "2026-03-31", "--format", "html", "--out", out, "--now",
+                   kNow, "--explain-pages"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("explain page(s) to " + dir.path() + "/out/explain"));
+  std::string const report = ReadFile(out);
+  std::size_t links = 0;
+  for (std::size_t at = report.find(R"(href="explain/)"); at != std::string::npos;
+       at = report.find(R"(href="explain/)", at + 1)) {
+    auto const end = report.find('"', at + 6);
+    std::string const page = dir.path() + "/out/" + report.substr(at + 6, end - at - 6);
+    ASSERT_TRUE(std::filesystem::exists(page)) << page;
+    EXPECT_THAT(ReadFile(page), HasSubstr("BREACHED")) << page;
+    ++links;
+  }
+  EXPECT_GT(links, 0U);
+
+  auto bad = RunCli({"report", "--input", SourcePath("tests/data/samples.jsonl"), "--from",
+                     "2026-03-01", "--to", "2026-03-31", "--format", "html", "--out",
+                     dir.path() + "/x.html", "--explain-pages"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--explain-pages needs"));
+}
+
 }  // namespace
 }  // namespace casebridge
