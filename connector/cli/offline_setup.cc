@@ -17,7 +17,9 @@ std::string Str(po::variables_map const& vm, char const* name) {
   return vm.count(name) != 0 ? vm[name].as<std::string>() : std::string();
 }
 
-std::string ConfigPath(po::variables_map const& vm) {
+}  // namespace
+
+std::string ConfigFilePath(po::variables_map const& vm) {
   if (vm.count("config") != 0) return vm["config"].as<std::string>();
   if (char const* env = std::getenv("CASEBRIDGE_CONFIG"); env != nullptr && *env != '\0') {
     return env;
@@ -26,8 +28,6 @@ std::string ConfigPath(po::variables_map const& vm) {
   if (std::filesystem::is_regular_file("casebridge.json", ec)) return "casebridge.json";
   return "";
 }
-
-}  // namespace
 
 void AddOfflineOptions(po::options_description& opts) {
   opts.add_options()("config", po::value<std::string>()->value_name("FILE"),
@@ -41,7 +41,7 @@ void AddOfflineOptions(po::options_description& opts) {
 
 bool LoadOfflineConfig(po::variables_map const& vm, std::string const& prefix, CommandContext& ctx,
                        OfflineSettings& out) {
-  std::string const path = ConfigPath(vm);
+  std::string const path = ConfigFilePath(vm);
   if (path.empty()) return true;
   std::vector<mappings::Problem> problems;
   out.config = mappings::LoadAppConfig(path, problems);

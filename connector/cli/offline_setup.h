@@ -19,6 +19,10 @@
 
 namespace casebridge::cli {
 
+/// The config file to read: --config, else $CASEBRIDGE_CONFIG, else ./casebridge.json when it
+/// exists; "" for none.
+std::string ConfigFilePath(boost::program_options::variables_map const& vm);
+
 /// Adds --config, --store and --now.
 void AddOfflineOptions(boost::program_options::options_description& opts);
 

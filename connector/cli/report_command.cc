@@ -22,6 +22,7 @@
 
 #include "connector/cli/cli.h"
 #include "connector/cli/command_options.h"
+#include "connector/cli/offline_setup.h"
 #include "connector/common/clock.h"
 #include "connector/common/time.h"
 #include "connector/engine/business_calendar.h"
@@ -76,17 +77,6 @@ std::vector<std::string> Strings(po::variables_map const& vm, char const* name) 
 
 std::string Str(po::variables_map const& vm, char const* name) {
   return vm.count(name) != 0 ? vm[name].as<std::string>() : std::string();
-}
-
-// The config file to read: --config, else $CASEBRIDGE_CONFIG, else ./casebridge.json.
-std::string ConfigPath(po::variables_map const& vm) {
-  if (vm.count("config") != 0) return vm["config"].as<std::string>();
-  if (char const* env = std::getenv("CASEBRIDGE_CONFIG"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  std::error_code ec;
-  if (std::filesystem::is_regular_file("casebridge.json", ec)) return "casebridge.json";
-  return "";
 }
 
 // A generic Salesforce login host is not an instance: records are not served from it.
@@ -263,7 +253,7 @@ int RunReportCommand(std::vector<std::string> const& args, CommandContext& ctx) 
   }
 
   // Config: only the keys a report uses.
-  std::string const config_path = ConfigPath(vm);
+  std::string const config_path = ConfigFilePath(vm);
   mappings::AppConfig config;
   if (!config_path.empty()) {
     std::vector<mappings::Problem> problems;

@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "connector/adapters/flag_rows.h"
 #include "connector/engine/engine.h"
 #include "connector/report/explain_internal.h"
 
@@ -47,30 +48,8 @@ int StartedBy(engine::Snapshot const& s, engine::Flag const& f, Instant now) {
 namespace explain_internal {
 
 std::string_view AwaitedText(RuleId rule) {
-  switch (rule) {
-    case RuleId::kResponse4bh:
-    case RuleId::kTierUpdate24h:
-    case RuleId::kFollowup5d:
-    case RuleId::kBeamFollowup1w:
-      return "homeowner_contacted";
-    case RuleId::kManagerNotified:
-      return "manager_notified";
-    case RuleId::kRelationsMissing:
-      return "installer_id and homeowner_id on the case";
-    case RuleId::kOutreachNoteMissing:
-      return "outreach_note";
-    case RuleId::kBackOfficeHandoff:
-      return "reassigned to the back-office queue";
-    case RuleId::kInstallerContact2d:
-      return "installer_contacted_homeowner";
-    case RuleId::kSalesReferral2d:
-      return "installer_contacted_homeowner or sales_referral";
-    case RuleId::kAmResponse5d:
-      return "am_responded";
-    case RuleId::kCaseNotRequired:
-      return "nothing (information only)";
-  }
-  return "";
+  std::string_view const awaited = adapters::AwaitedEvidence(mappings::RuleName(rule));
+  return awaited.empty() ? std::string_view("nothing (information only)") : awaited;
 }
 
 std::vector<std::size_t> TimelineOrder(engine::Snapshot const& s) {
