@@ -432,13 +432,16 @@ TEST_P(SyncE2e, ExplainReadsTheSnapshotAndLedgerTheSyncStored) {
   EXPECT_THAT(r.out, HasSubstr("response_4bh: BREACHED 4080 min late"));
   EXPECT_THAT(r.out, HasSubstr("due           Mon 2026-03-02 14:00 EST [2026-03-02T19:00:00Z]"));
   EXPECT_THAT(r.out, HasSubstr("installer_contact_2d: BREACHED 1440 min late"));
+  int records = 0;  // B's outreach note (FeedItem) and its handoff (CaseHistory)
   for (auto const& [object, parent] :
        {std::pair<char const*, char const*>{"FeedItem", "ParentId"}, {"CaseHistory", "CaseId"}}) {
     for (auto const& rec : emulator_->Records(object)) {
       if (rec.value(parent, "") != kCaseB) continue;
       EXPECT_THAT(r.out, HasSubstr("(record " + rec.value("Id", "") + ")")) << object;
+      ++records;
     }
   }
+  EXPECT_EQ(records, 2);
   std::string task_id;
   for (auto const& t : emulator_->Records("Task")) {
     if (t.value("Casebridge_Key__c", "") == kCaseB + ":call_installer:1") {
