@@ -6,6 +6,7 @@
 #include <boost/program_options.hpp>
 
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -94,21 +95,6 @@ bool FindInStore(store::StateStore& store, std::string const& id, std::string co
   return true;
 }
 
-bool Write(std::string const& text, std::string const& out_path, std::string const& prefix,
-           CommandContext& ctx) {
-  if (out_path.empty() || out_path == "-") {
-    ctx.out << text;
-    return static_cast<bool>(ctx.out);
-  }
-  std::ofstream file(out_path, std::ios::binary | std::ios::trunc);
-  file << text;
-  if (!file.flush()) {
-    ctx.err << prefix << "cannot write " << out_path << "\n";
-    return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 int RunExplainCommand(std::vector<std::string> const& args, CommandContext& ctx) {
@@ -187,7 +173,7 @@ int RunExplainCommand(std::vector<std::string> const& args, CommandContext& ctx)
     ctx.err << prefix << text.status().message() << "\n";
     return kExitUsage;
   }
-  return Write(*text, Str(vm, "out"), prefix, ctx) ? kExitOk : kExitUsage;
+  return WriteOutput(*text, Str(vm, "out"), prefix, ctx) ? kExitOk : kExitUsage;
 }
 
 }  // namespace casebridge::cli

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <utility>
 #include <vector>
 
@@ -102,6 +103,21 @@ bool LoadPolicyDir(std::string const& dir, std::string const& prefix, CommandCon
     return false;
   }
   out.calendar.emplace(std::move(calendar).value());
+  return true;
+}
+
+bool WriteOutput(std::string const& text, std::string const& path, std::string const& prefix,
+                 CommandContext& ctx) {
+  if (path.empty() || path == "-") {
+    ctx.out << text;
+    return static_cast<bool>(ctx.out);
+  }
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << text;
+  if (!file.flush()) {
+    ctx.err << prefix << "cannot write " << path << "\n";
+    return false;
+  }
   return true;
 }
 

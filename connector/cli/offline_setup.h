@@ -50,6 +50,10 @@ struct LoadedPolicy {
 bool LoadPolicyDir(std::string const& dir, std::string const& prefix, CommandContext& ctx,
                    LoadedPolicy& out);
 
+/// Writes `text` to `path` (replaced), or to stdout when `path` is "" or "-".
+bool WriteOutput(std::string const& text, std::string const& path, std::string const& prefix,
+                 CommandContext& ctx);
+
 /// --now, else the current time.
 bool ReadNow(boost::program_options::variables_map const& vm, std::string const& prefix,
              CommandContext& ctx, Instant& out);

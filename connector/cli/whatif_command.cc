@@ -3,7 +3,6 @@
 // side by side. Reads the store only: nothing is written (no flags, no ledger, no runs).
 #include <boost/program_options.hpp>
 
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -136,18 +135,7 @@ int RunWhatifCommand(std::vector<std::string> const& args, CommandContext& ctx) 
     return kExitUsage;
   }
   std::string const text = report::RenderWhatif(run.result(), labels, *format);
-  std::string const out_path = Str(vm, "out");
-  if (out_path.empty() || out_path == "-") {
-    ctx.out << text;
-    return ctx.out ? kExitOk : kExitUsage;
-  }
-  std::ofstream file(out_path, std::ios::binary | std::ios::trunc);
-  file << text;
-  if (!file.flush()) {
-    ctx.err << prefix << "cannot write " << out_path << "\n";
-    return kExitUsage;
-  }
-  return kExitOk;
+  return WriteOutput(text, Str(vm, "out"), prefix, ctx) ? kExitOk : kExitUsage;
 }
 
 }  // namespace casebridge::cli
