@@ -12,7 +12,7 @@ struct Command {
   CommandFn run;
 };
 
-constexpr std::array<Command, 10> kCommands = {{
+constexpr std::array<Command, 12> kCommands = {{
     {"demo", "the main job on the bundled sandbox: sample org, one sync, a summary",
      RunDemoCommand},
     {"sync", "one incremental sync (--once) or a loop (--every 15m); --dry-run plans only",
@@ -29,6 +29,10 @@ constexpr std::array<Command, 10> kCommands = {{
      RunDoctorCommand},
     {"report", "compliance export (csv, json, md, html) from the state store or snapshots",
      RunReportCommand},
+    {"explain", "why one case stands where it does: timeline, due-time arithmetic, verdicts",
+     RunExplainCommand},
+    {"whatif", "re-evaluate stored cases under another mappings directory; writes nothing",
+     RunWhatifCommand},
     {"sandbox", "run the Salesforce and Forge emulators on loopback, for trying things by hand",
      RunSandboxCommand},
 }};

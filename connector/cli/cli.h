@@ -38,6 +38,8 @@ int RunReportCommand(std::vector<std::string> const& args, CommandContext& ctx);
 int RunSyncCommand(std::vector<std::string> const& args, CommandContext& ctx);
 int RunDemoCommand(std::vector<std::string> const& args, CommandContext& ctx);
 int RunBackfillCommand(std::vector<std::string> const& args, CommandContext& ctx);
+int RunExplainCommand(std::vector<std::string> const& args, CommandContext& ctx);
+int RunWhatifCommand(std::vector<std::string> const& args, CommandContext& ctx);
 
 /// Entry point used by main(): dispatches argv to a subcommand and returns the exit code.
 int Main(int argc, char const* const* argv, std::ostream& out, std::ostream& err);

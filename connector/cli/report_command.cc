@@ -22,10 +22,12 @@
 
 #include "connector/cli/cli.h"
 #include "connector/cli/command_options.h"
+#include "connector/cli/offline_setup.h"
 #include "connector/common/clock.h"
 #include "connector/common/time.h"
 #include "connector/engine/business_calendar.h"
 #include "connector/engine/engine.h"
+#include "connector/report/explain.h"
 #include "connector/report/report.h"
 #include "connector/report/sources.h"
 #include "connector/store/state_store.h"
@@ -77,17 +79,6 @@ std::string Str(po::variables_map const& vm, char const* name) {
   return vm.count(name) != 0 ? vm[name].as<std::string>() : std::string();
 }
 
-// The config file to read: --config, else $CASEBRIDGE_CONFIG, else ./casebridge.json.
-std::string ConfigPath(po::variables_map const& vm) {
-  if (vm.count("config") != 0) return vm["config"].as<std::string>();
-  if (char const* env = std::getenv("CASEBRIDGE_CONFIG"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  std::error_code ec;
-  if (std::filesystem::is_regular_file("casebridge.json", ec)) return "casebridge.json";
-  return "";
-}
-
 // A generic Salesforce login host is not an instance: records are not served from it.
 bool IsGenericLoginUrl(std::string const& url) {
   return url.find("://login.salesforce.com") != std::string::npos ||
@@ -136,6 +127,37 @@ StatusOr<Instant> StoreAsOf(store::StateStore& store, std::optional<Instant> ask
   return clock_now;
 }
 
+// The explain pages the HTML report's breached rows link to (--explain-pages).
+int WritePages(store::StateStore& store, mappings::Policy const& policy,
+               report::ReportOptions const& options, std::string const& out_path,
+               CommandContext& ctx, std::string const& prefix) {
+  auto calendar = engine::BusinessCalendar::Create(policy.calendar);
+  if (!calendar.ok()) {
+    ctx.err << prefix << "the policy's calendar is invalid: " << calendar.status().message()
+            << "\n";
+    return kExitUsage;
+  }
+  store::FlagQuery query;
+  query.field = options.range_field == report::RangeField::kDue ? store::FlagTimeField::kDue
+                                                                : store::FlagTimeField::kStarted;
+  query.from = options.from;
+  query.to = options.to;
+  query.status = "breached";
+  std::string const dir = std::filesystem::path(out_path).parent_path().string();
+  auto pages = report::WriteExplainPages(store, policy, *calendar, query, options.AsOf(),
+                                         dir.empty() ? "." : dir);
+  if (!pages.ok()) {
+    ctx.err << prefix << "writing the explain pages failed: " << pages.status().message() << "\n";
+    return kExitUsage;
+  }
+  ctx.out << "wrote " << pages->written << " explain page(s) to "
+          << (std::filesystem::path(dir.empty() ? "." : dir) / "explain").string();
+  if (pages->skipped > 0)
+    ctx.out << " (" << pages->skipped << " case(s) without a stored snapshot)";
+  ctx.out << "\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int RunReportCommand(std::vector<std::string> const& args, CommandContext& ctx) {
@@ -181,7 +203,10 @@ int RunReportCommand(std::vector<std::string> const& args, CommandContext& ctx) 
       po::value<std::string>()->value_name("PATH")->default_value("/tickets/{id}"),
       "path of a Forge ticket page under --forge-url; {id} is the ticket id")(
       "title", po::value<std::string>()->value_name("TEXT")->default_value("Compliance report"),
-      "report title")("fail-on-breach", "exit 1 when the report holds a breached flag");
+      "report title")("fail-on-breach", "exit 1 when the report holds a breached flag")(
+      "explain-pages",
+      "html from the store: link each breached row to explain/<case id>.html and write those "
+      "`casebridge explain` pages next to --out");
 
   po::variables_map vm;
   auto const usage = [&](std::ostream& os) { PrintUsage(os, opts); };
@@ -206,6 +231,12 @@ int RunReportCommand(std::vector<std::string> const& args, CommandContext& ctx) 
     return kExitUsage;
   }
   bool const from_snapshots = vm.count("input") != 0;
+  bool const explain_pages = vm.count("explain-pages") != 0;
+  if (explain_pages &&
+      (*format != report::Format::kHtml || from_snapshots || Str(vm, "out") == "-")) {
+    ctx.err << prefix << "--explain-pages needs --format html, the state store and an --out file\n";
+    return kExitUsage;
+  }
 
   Instant now{};
   if (vm.count("now") != 0) {
@@ -222,7 +253,7 @@ int RunReportCommand(std::vector<std::string> const& args, CommandContext& ctx) 
   }
 
   // Config: only the keys a report uses.
-  std::string const config_path = ConfigPath(vm);
+  std::string const config_path = ConfigFilePath(vm);
   mappings::AppConfig config;
   if (!config_path.empty()) {
     std::vector<mappings::Problem> problems;
@@ -295,6 +326,7 @@ int RunReportCommand(std::vector<std::string> const& args, CommandContext& ctx) 
   options.links.forge_base_url =
       vm.count("forge-url") != 0 ? Str(vm, "forge-url") : config.forge.base_url;
   options.links.forge_record_path = Str(vm, "forge-record-path");
+  options.links.explain_pages = explain_pages;
   if (Status s = report::ValidateOptions(options); !s.ok()) {
     ctx.err << prefix << s.message() << "\n";
     return kExitUsage;
@@ -365,6 +397,11 @@ int RunReportCommand(std::vector<std::string> const& args, CommandContext& ctx) 
     written = report::WriteReportFile(options, out_path, [&](report::ReportWriter& w) {
       return report::AddFlagsFromStore(**store, w);
     });
+    if (written.ok() && explain_pages) {
+      if (int rc = WritePages(**store, policy, options, out_path, ctx, prefix); rc != kExitOk) {
+        return rc;
+      }
+    }
   }
 
   if (!written.ok()) {

@@ -477,6 +477,55 @@ struct BusinessCalendar::Impl {
     return BusinessCalendar::kNever.time_since_epoch().count();
   }
 
+  /// Walks local days from `start` like SlowDue(), recording every stretch into `out`.
+  /// Returns true when `remaining` business seconds were found (out.due set).
+  bool ExplainWalk(std::int64_t start, std::int64_t remaining, DueExplanation& out) const {
+    using Kind = CalendarSpan::Kind;
+    Cursor cursor(*this);
+    std::int64_t t = start;
+    auto add = [&](Kind kind, std::int64_t begin, std::int64_t end, std::int64_t day, bool dst) {
+      if (begin >= end) return;
+      auto at = [](std::int64_t v) { return Instant{std::chrono::seconds{v}}; };
+      if (!out.spans.empty() && kind == Kind::kClosedHours &&
+          out.spans.back().kind == Kind::kClosedHours && out.spans.back().end == at(begin)) {
+        out.spans.back().end = at(end);
+        return;
+      }
+      out.spans.push_back(CalendarSpan{kind, at(begin), at(end),
+                                       std::chrono::sys_days{std::chrono::days{day}}, dst});
+    };
+    std::int64_t const first = LocalDay(start);
+    for (std::int64_t d = first; d < first + BusinessCalendar::kMaxExplainedDays; ++d) {
+      std::int64_t const day_end = std::min(cursor.ToUtc((d + 1) * kDay), kLatestS);
+      bool const dst = day_end - cursor.ToUtc(d * kDay) != kDay;
+      std::int64_t open = 0;
+      std::int64_t close = 0;
+      if (!cursor.Window(d, open, close)) {
+        bool const weekday_open =
+            open_days[static_cast<std::size_t>(calendar_internal::WeekdayIndex(d))];
+        add(weekday_open ? Kind::kHoliday : Kind::kWeekend, t, day_end, d, dst);
+        t = std::max(t, day_end);
+        continue;
+      }
+      add(Kind::kClosedHours, t, open, d, dst);
+      std::int64_t const lo = std::max(open, t);
+      if (lo < close) {
+        if (close - lo >= remaining) {
+          add(Kind::kCounted, lo, lo + remaining, d, dst);
+          out.due = Instant{std::chrono::seconds{lo + remaining}};
+          return true;
+        }
+        add(Kind::kCounted, lo, close, d, dst);
+        remaining -= close - lo;
+      }
+      t = std::max(t, close);
+      add(Kind::kClosedHours, t, day_end, d, dst);
+      t = std::max(t, day_end);
+      if (t >= kLatestS) break;
+    }
+    return false;
+  }
+
   [[nodiscard]] std::int64_t Elapsed(std::int64_t a, std::int64_t b) const {
     a = std::clamp(a, kEarliestS, kLatestS);
     b = std::clamp(b, kEarliestS, kLatestS);
@@ -541,6 +590,22 @@ Instant BusinessCalendar::Due(Instant start, std::chrono::seconds business) cons
   if (business.count() <= 0) return start;
   return Instant{
       std::chrono::seconds{impl_->Due(start.time_since_epoch().count(), business.count())}};
+}
+
+DueExplanation BusinessCalendar::ExplainDue(Instant start, std::chrono::seconds business) const {
+  DueExplanation out;
+  out.due = start;
+  if (business.count() <= 0) return out;
+  if (start.time_since_epoch().count() >= kLatestS) {
+    out.due = kNever;
+    return out;
+  }
+  std::int64_t const from = std::max(start.time_since_epoch().count(), kEarliestS);
+  if (!impl_->ExplainWalk(from, business.count(), out)) {
+    out.truncated = true;
+    out.due = Due(start, business);
+  }
+  return out;
 }
 
 std::chrono::seconds BusinessCalendar::Elapsed(Instant a, Instant b) const {

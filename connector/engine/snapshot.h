@@ -44,6 +44,9 @@ struct Event {
   CallOutcome outcome = CallOutcome::kNone;  // kInstallerCalled
   std::string action;                        // kTaskCreated: action id
   std::string key;                           // kTaskCreated: idempotency key
+  /// The source record the event was read from (Task, EmailMessage, FeedItem, Forge interaction
+  /// id, …); "" when unknown. Evidence only: the engine never looks at it.
+  std::string record;
 };
 
 struct Snapshot {

@@ -410,8 +410,9 @@ class LineParser {
     std::string_view outcome;
     std::string_view action;
     std::string_view key;
+    std::string_view record;
     bool has_type = false, has_at = false, has_to = false, has_outcome = false, has_action = false,
-         has_key = false;
+         has_key = false, has_record = false;
     // First wrongly typed field; only an error when the event's type turns out to be known
     // (an unknown event type is ignored whole, whatever its other fields hold).
     Status deferred;
@@ -471,6 +472,8 @@ class LineParser {
         s = EventString(index, key, v, raw, raw.action, raw.has_action);
       } else if (key == "key") {
         s = EventString(index, key, v, raw, raw.key, raw.has_key);
+      } else if (key == "record") {
+        s = EventString(index, key, v, raw, raw.record, raw.has_record);
       } else {
         s = SkipUnknown(v, kEventFieldDepth, [&] { return EventPath(index, key); });
       }
@@ -490,6 +493,7 @@ class LineParser {
     Event& ev = out_.events.emplace_back();
     ev.type = type;
     ev.at = *at;
+    if (raw.has_record) ev.record.assign(raw.record);
     switch (type) {
       case EventType::kReassigned:
         if (!raw.has_to || raw.to.empty()) {
@@ -563,6 +567,78 @@ Status SnapshotReader::Parse(std::string_view line, Snapshot& out) {
 Status ParseSnapshotLine(std::string_view line, Snapshot& out) {
   SnapshotReader reader;
   return reader.Parse(line, out);
+}
+
+namespace {
+
+void AppendField(std::string& out, std::string_view name) {
+  out += ",\"";
+  out += name;
+  out += "\":";
+}
+
+// A string field, left out when empty (the reader takes absent as "").
+void AppendStringField(std::string& out, std::string_view name, std::string const& value) {
+  if (value.empty()) return;
+  AppendField(out, name);
+  AppendJsonString(out, value);
+}
+
+void AppendEventJson(std::string& out, Event const& e) {
+  out += "{\"type\":";
+  AppendJsonString(out, EventTypeName(e.type));
+  out += ",\"at\":\"";
+  AppendInstant(out, e.at);
+  out += '"';
+  AppendStringField(out, "to", e.to);
+  if (e.outcome != CallOutcome::kNone) {
+    AppendField(out, "outcome");
+    out += e.outcome == CallOutcome::kReached ? "\"reached\"" : "\"voicemail\"";
+  }
+  AppendStringField(out, "action", e.action);
+  AppendStringField(out, "key", e.key);
+  AppendStringField(out, "record", e.record);
+  out += '}';
+}
+
+}  // namespace
+
+void AppendSnapshotJson(std::string& out, Snapshot const& s) {
+  out += "{\"id\":";
+  AppendJsonString(out, s.id);
+  AppendStringField(out, "source", s.source);
+  AppendStringField(out, "number", s.number);
+  out += ",\"created_at\":\"";
+  AppendInstant(out, s.created_at);
+  out += '"';
+  if (s.closed_at) {
+    out += ",\"closed_at\":\"";
+    AppendInstant(out, *s.closed_at);
+    out += '"';
+  }
+  AppendStringField(out, "primary_reason", s.primary_reason);
+  AppendStringField(out, "secondary_reason", s.secondary_reason);
+  if (s.tier != 0) {
+    AppendField(out, "tier");
+    out += std::to_string(s.tier);
+  }
+  AppendStringField(out, "owner", s.owner);
+  if (s.financing != Financing::kNone) {
+    AppendField(out, "financing");
+    out += s.financing == Financing::kBeam ? "\"beam\"" : "\"concert\"";
+  }
+  if (s.pre_m3_pto) out += ",\"pre_m3_pto\":true";
+  AppendStringField(out, "homeowner_id", s.homeowner_id);
+  AppendStringField(out, "installer_id", s.installer_id);
+  out += ",\"events\":[";
+  bool first = true;
+  for (auto const& e : s.events) {
+    if (e.type == EventType::kUnknown) continue;
+    if (!first) out += ',';
+    first = false;
+    AppendEventJson(out, e);
+  }
+  out += "]}";
 }
 
 }  // namespace casebridge::engine

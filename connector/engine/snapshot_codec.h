@@ -18,7 +18,8 @@
 //  * `events`: null/absent or an array of objects. Each needs a string `type`; events of an
 //    unknown type are dropped whole (their other fields are not looked at). Known types need
 //    `at`; `reassigned` needs a string `to`; `task_created` needs string `action` and `key`;
-//    `installer_called` takes an optional `outcome` ("reached" | "voicemail" | null).
+//    `installer_called` takes an optional `outcome` ("reached" | "voicemail" | null). Any event
+//    may name its source record in `record` (string or null; evidence only, for explain).
 //  * Unknown fields anywhere are ignored. The line must hold exactly one JSON object.
 //  * A line nesting more than 512 levels (the line's object is level 1) is bad, with the field
 //    holding the deep value named: the walk of an ignored value recurses once per level.
@@ -27,6 +28,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "connector/common/status.h"
@@ -56,6 +58,12 @@ class SnapshotReader {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// Appends `snapshot` as one compact JSON object (no newline) that SnapshotReader reads back to
+/// an equal Snapshot: empty strings, a null tier/financing/closed_at and a false pre_m3_pto are
+/// left out; instants are UTC `Z` to the second; events keep their order (kUnknown ones, which
+/// the reader never produces, are left out). What the state store keeps per case (issue 15).
+void AppendSnapshotJson(std::string& out, Snapshot const& snapshot);
 
 /// One-off convenience: parses `line` with a fresh reader (allocates; prefer SnapshotReader in
 /// loops). Same contract as SnapshotReader::Parse().

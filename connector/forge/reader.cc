@@ -37,6 +37,7 @@ std::vector<engine::Event> InteractionEvents(Interaction const& interaction,
     e.type = engine::ParseEventType(signal.event);
     if (e.type == engine::EventType::kUnknown) continue;
     e.at = interaction.occurred_at;
+    e.record = interaction.id;
     if (e.type == engine::EventType::kInstallerCalled) {
       auto it = mapping.interactions.outcome_values.find(interaction.outcome);
       if (it != mapping.interactions.outcome_values.end()) {

@@ -554,6 +554,11 @@ class HtmlWriter final : public FormatWriter {
       } else {
         AppendHtml(out, label);
       }
+      if (ctx.options.links.explain_pages) {
+        out += R"( <a class="why" href="explain/)";
+        report_internal::AppendUrlPathSegment(out, r.case_id);
+        out += R"(.html">why</a>)";
+      }
       out += "</td>";
       Td(out, r.subject);
       out += R"(<td title=")";

@@ -59,6 +59,9 @@ struct LinkOptions {
   std::string forge_base_url;
   /// Path of a Forge ticket page under `forge_base_url`; `{id}` is replaced by the ticket id.
   std::string forge_record_path = "/tickets/{id}";
+  /// HTML: each breached row also links to `explain/<case id>.html` (a `casebridge explain`
+  /// page written next to the report by `casebridge report --explain-pages`).
+  bool explain_pages = false;
 };
 
 /// The link to a case record: `record_url` when it is an http(s) URL, else built from

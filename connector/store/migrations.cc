@@ -173,11 +173,28 @@ CREATE TABLE forge_refs (
 CREATE INDEX forge_refs_by_ref ON forge_refs (kind, ref);
 )sql";
 
-constexpr std::array<Migration, 4> kMigrations = {{
+// The snapshot of each case as a sync last evaluated it (issue 15: `casebridge explain` and
+// `whatif` re-evaluate it offline). `snapshot` is the engine's compact JSON
+// (engine::AppendSnapshotJson); `created_at` is the case's creation, for range queries.
+constexpr std::string_view k005CaseSnapshots = R"sql(
+CREATE TABLE case_snapshots (
+  system      ${TEXT} NOT NULL,
+  case_id     ${TEXT} NOT NULL,
+  created_at  BIGINT NOT NULL,
+  snapshot    ${TEXT} NOT NULL,
+  updated_at  BIGINT NOT NULL,
+  PRIMARY KEY (system, case_id)
+);
+CREATE INDEX case_snapshots_by_created ON case_snapshots (created_at, system, case_id);
+CREATE INDEX case_snapshots_by_case ON case_snapshots (case_id);
+)sql";
+
+constexpr std::array<Migration, 5> kMigrations = {{
     {1, "001_init", k001Init, "", ""},
     {2, "002_audit_append_only", "", k002AuditAppendOnlySqlite, k002AuditAppendOnlyPostgres},
     {3, "003_flag_report_columns", k003FlagReportColumns, "", ""},
     {4, "004_forge_refs", k004ForgeRefs, "", ""},
+    {5, "005_case_snapshots", k005CaseSnapshots, "", ""},
 }};
 
 /// The only place the two engines' DDL differs (besides the engine-specific statements above).

@@ -171,6 +171,26 @@ struct ForgeRef {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Case snapshots (issue 15)
+
+/// The snapshot of one case as a sync last evaluated it, unique by (system, case_id).
+/// `snapshot` is one compact JSON object as engine::AppendSnapshotJson writes it (SPEC 2), so
+/// engine::SnapshotReader reads it back; `created_at` is the case's creation (range queries).
+struct CaseSnapshot {
+  std::string system;
+  std::string case_id;
+  Instant created_at{};
+  std::string snapshot;
+  Instant updated_at{};  // set by the store on write
+};
+
+/// Snapshots of the cases created in [from, to), ordered by (created_at, system, case_id).
+struct SnapshotQuery {
+  Instant from{};
+  Instant to{};
+};
+
+// ---------------------------------------------------------------------------------------------
 // Audit trail
 
 enum class AuditResult : std::uint8_t { kOk, kFailed };

@@ -608,6 +608,72 @@ StatusOr<std::vector<ForgeRef>> SqlStateStore::ForgeRefsWhere(std::string_view c
   return out;
 }
 
+// --- Case snapshots ---------------------------------------------------------------------------
+
+Status SqlStateStore::UpsertCaseSnapshots(std::span<CaseSnapshot const> snapshots, Instant now) {
+  for (auto const& c : snapshots) {
+    if (c.system.empty() || c.case_id.empty() || c.snapshot.empty()) {
+      return InvalidArgumentError("case snapshot: system, case id and snapshot are required");
+    }
+  }
+  return Atomically([&] {
+    for (auto const& c : snapshots) {
+      auto done = conn_->Execute(
+          "INSERT INTO case_snapshots (system, case_id, created_at, snapshot, updated_at) "
+          "VALUES (?, ?, ?, ?, ?) ON CONFLICT (system, case_id) DO UPDATE SET "
+          "created_at = excluded.created_at, snapshot = excluded.snapshot, "
+          "updated_at = excluded.updated_at",
+          {c.system, c.case_id, SqlValue::Time(c.created_at), c.snapshot, SqlValue::Time(now)});
+      if (!done.ok()) return done.status();
+    }
+    return OkStatus();
+  });
+}
+
+namespace {
+
+constexpr char const* kSnapshotColumns = "system, case_id, created_at, snapshot, updated_at";
+
+void ReadSnapshot(SqlRow const& row, CaseSnapshot& out) {
+  out.system = row.String(0);
+  out.case_id = row.String(1);
+  out.created_at = row.Time(2);
+  out.snapshot = row.String(3);
+  out.updated_at = row.Time(4);
+}
+
+}  // namespace
+
+StatusOr<std::vector<CaseSnapshot>> SqlStateStore::GetCaseSnapshots(std::string_view case_id) {
+  std::vector<CaseSnapshot> out;
+  Status s = Reading([&] {
+    return ToStatus(conn_->Execute(std::string("SELECT ") + kSnapshotColumns +
+                                       " FROM case_snapshots WHERE case_id = ? ORDER BY system",
+                                   {case_id}, [&out](SqlRow const& row) {
+                                     ReadSnapshot(row, out.emplace_back());
+                                     return OkStatus();
+                                   }));
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Status SqlStateStore::ForEachCaseSnapshot(SnapshotQuery const& query,
+                                          SnapshotCallback const& on_snapshot) {
+  CaseSnapshot record;
+  return Reading([&] {
+    FlagGuard streaming(streaming_);
+    return ToStatus(conn_->Execute(
+        std::string("SELECT ") + kSnapshotColumns +
+            " FROM case_snapshots WHERE created_at >= ? AND created_at < ? "
+            "ORDER BY created_at, system, case_id",
+        {SqlValue::Time(query.from), SqlValue::Time(query.to)}, [&](SqlRow const& row) {
+          ReadSnapshot(row, record);
+          return on_snapshot(record);
+        }));
+  });
+}
+
 // --- Flags ------------------------------------------------------------------------------------
 
 Status SqlStateStore::ReplaceCaseFlags(std::span<CaseFlags const> cases, Instant now) {

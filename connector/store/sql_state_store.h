@@ -39,6 +39,10 @@ class SqlStateStore final : public StateStore, private TransactionDriver {
   StatusOr<std::vector<LedgerEntry>> ListCaseActions(std::span<std::string const> case_ids,
                                                      std::string_view action_id) override;
   Status UpsertForgeRefs(std::span<ForgeRef const> refs, Instant now) override;
+  Status UpsertCaseSnapshots(std::span<CaseSnapshot const> snapshots, Instant now) override;
+  StatusOr<std::vector<CaseSnapshot>> GetCaseSnapshots(std::string_view case_id) override;
+  Status ForEachCaseSnapshot(SnapshotQuery const& query,
+                             SnapshotCallback const& on_snapshot) override;
   StatusOr<std::vector<ForgeRef>> GetForgeRefs(std::string_view kind,
                                                std::span<std::string const> refs) override;
   StatusOr<std::vector<ForgeRef>> GetForgeRefsById(std::string_view kind,

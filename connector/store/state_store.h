@@ -107,6 +107,7 @@ class RunLock {
 
 using FlagCallback = std::function<Status(FlagRecord const&)>;
 using AuditCallback = std::function<Status(AuditEntry const&)>;
+using SnapshotCallback = std::function<Status(CaseSnapshot const&)>;
 
 class StateStore {
  public:
@@ -208,6 +209,17 @@ class StateStore {
   /// Forgets the rows of `kind` with the given Forge ids (e.g. tickets that no longer name a
   /// case), atomically.
   virtual Status RemoveForgeRefs(std::string_view kind, std::span<std::string const> forge_ids) = 0;
+
+  // --- Case snapshots (what `explain` and `whatif` re-evaluate) -----------------------------
+  /// Creates or replaces each (system, case_id), atomically. kInvalidArgument for an empty
+  /// system, case id or snapshot (nothing is written then).
+  virtual Status UpsertCaseSnapshots(std::span<CaseSnapshot const> snapshots, Instant now) = 0;
+  /// The stored snapshots of `case_id` in every system (usually one), ordered by system.
+  virtual StatusOr<std::vector<CaseSnapshot>> GetCaseSnapshots(std::string_view case_id) = 0;
+  /// Streams the snapshots matching `query` (see SnapshotQuery) in bounded memory, like
+  /// ForEachFlag (the CaseSnapshot passed is reused between calls).
+  virtual Status ForEachCaseSnapshot(SnapshotQuery const& query,
+                                     SnapshotCallback const& on_snapshot) = 0;
 
   // --- Audit trail (append-only: the schema refuses updates and deletes) --------------------
   /// Appends the entries (their `id` is ignored and assigned by the store), atomically.

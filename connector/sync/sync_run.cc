@@ -9,6 +9,7 @@
 
 #include "connector/adapters/flag_rows.h"
 #include "connector/common/failpoint.h"
+#include "connector/engine/snapshot_codec.h"
 
 namespace casebridge::sync {
 namespace {
@@ -20,6 +21,16 @@ constexpr char kLinkKind[] = "ticket";
 
 adapters::ApiCalls CallsOf(std::optional<SyncSystem> const& system) {
   return system ? system->source->Calls() : adapters::ApiCalls{};
+}
+
+// The row the store keeps of an evaluated case: its snapshot as the codec writes it.
+store::CaseSnapshot SnapshotRow(SyncSystem const& system, engine::Snapshot const& snapshot) {
+  store::CaseSnapshot row;
+  row.system = std::string(system.source->system());
+  row.case_id = snapshot.id;
+  row.created_at = snapshot.created_at;
+  engine::AppendSnapshotJson(row.snapshot, snapshot);
+  return row;
 }
 
 }  // namespace
@@ -461,6 +472,7 @@ Status SyncRun::EvaluatePage(SyncSystem const& system, adapters::CasePage& page,
     bool const closed = c->snapshot.closed_at && *c->snapshot.closed_at <= now_;
     t.next_check = closed ? std::nullopt : next_check;
     work.tracked.push_back(std::move(t));
+    if (!options_.dry_run) work.snapshots.push_back(SnapshotRow(system, c->snapshot));
   }
   if (auto s = PlanAcross(system, *selected, work); !s.ok()) return s;
   return CommitPage(work, reason == ReadReason::kChanged ? MarkOf(system, page) : std::nullopt);
@@ -625,6 +637,7 @@ Status SyncRun::CommitPage(PageWork const& work, std::optional<store::Watermark>
   }
   if (auto s = Heal(work); !s.ok()) return s;
   if (auto s = store_.ReplaceCaseFlags(work.flags, now_); !s.ok()) return s;
+  if (auto s = store_.UpsertCaseSnapshots(work.snapshots, now_); !s.ok()) return s;
   if (auto s = store_.UpsertTrackedCases(work.tracked, now_); !s.ok()) return s;
   if (!work.unlinked.empty()) {
     if (auto s = store_.RemoveForgeRefs(kLinkKind, work.unlinked); !s.ok()) return s;

@@ -37,6 +37,7 @@ struct PageWork {
   std::vector<store::PlannedAction> actions;
   std::vector<store::CaseFlags> flags;
   std::vector<store::TrackedCase> tracked;
+  std::vector<store::CaseSnapshot> snapshots;  // of the evaluated cases (explain, whatif)
   std::vector<std::pair<std::string, std::string>> remote_keys;  // key -> remote id found
   std::vector<std::string> due_now;    // primary cases to re-evaluate in this run (or the next)
   std::vector<std::string> unlinked;   // linked-system records that no longer name a case

@@ -413,6 +413,48 @@ TEST_P(SyncE2e, BackfillStoppedByTheBudgetResumesAfterItsLastChunk) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
+// `casebridge explain` reads what the sync stored (issue 15): B's snapshot, with the ids of the
+// records its events came from, and the ledger row of the task the run wrote. Hand-worked: B
+// was created Mon 03-02 10:00 EST and nobody contacted the homeowner, so response_4bh (due Mon
+// 14:00 EST = 19:00Z) is 4080 min late at Thu 03-05 15:00Z and installer_contact_2d (due
+// Wed 03-04 15:00Z) 1440 min late.
+TEST_P(SyncE2e, ExplainReadsTheSnapshotAndLedgerTheSyncStored) {
+  auto dry = Sync({"--dry-run"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.out << dry.err;
+  auto none = RunCli({"explain", kCaseB, "--config", config_, "--now", kNow});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_THAT(none.err, HasSubstr("the state store has no snapshot of case " + kCaseB));
+
+  ASSERT_EQ(Sync().exit_code, 0);
+  auto r = RunCli({"explain", kCaseB, "--config", config_, "--now", kNow});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("from         state store "));
+  EXPECT_THAT(r.out, HasSubstr("response_4bh: BREACHED 4080 min late"));
+  EXPECT_THAT(r.out, HasSubstr("due           Mon 2026-03-02 14:00 EST [2026-03-02T19:00:00Z]"));
+  EXPECT_THAT(r.out, HasSubstr("installer_contact_2d: BREACHED 1440 min late"));
+  int records = 0;  // B's outreach note (FeedItem) and its handoff (CaseHistory)
+  for (auto const& [object, parent] :
+       {std::pair<char const*, char const*>{"FeedItem", "ParentId"}, {"CaseHistory", "CaseId"}}) {
+    for (auto const& rec : emulator_->Records(object)) {
+      if (rec.value(parent, "") != kCaseB) continue;
+      EXPECT_THAT(r.out, HasSubstr("(record " + rec.value("Id", "") + ")")) << object;
+      ++records;
+    }
+  }
+  EXPECT_EQ(records, 2);
+  std::string task_id;
+  for (auto const& t : emulator_->Records("Task")) {
+    if (t.value("Casebridge_Key__c", "") == kCaseB + ":call_installer:1") {
+      task_id = t.value("Id", "");
+    }
+  }
+  ASSERT_FALSE(task_id.empty());
+  EXPECT_THAT(r.out, HasSubstr(kCaseB +
+                               ":call_installer:1  task, due Wed 2026-03-04 10:00 EST, "
+                               "for installer_contact_2d; ledger: written as " +
+                               task_id));
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, SyncE2e, ::testing::Values("sqlite", "postgresql"),
                          [](auto const& info) { return info.param; });
 

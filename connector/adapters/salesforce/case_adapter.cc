@@ -391,7 +391,7 @@ class SalesforceCaseAdapter::Converter {
       if (signal.from == relationship && Matches(signal, child)) AddEvent(signal, child, child_id);
     }
     if (own_key) {
-      AddCreated(*own_key, child);
+      AddCreated(*own_key, child, child_id);
     } else {
       AddInteraction(relationship, child, child_id);
     }
@@ -434,6 +434,7 @@ class SalesforceCaseAdapter::Converter {
     engine::Event e;
     e.type = engine::ParseEventType(signal.event);
     e.at = *at;
+    e.record = child_id;
     if (e.type == engine::EventType::kCustomerMessage && e.at <= s.created_at) return;
     if (e.type == engine::EventType::kReassigned) {
       e.to = OwnerOf(Get(child, signal.to_field));
@@ -449,7 +450,7 @@ class SalesforceCaseAdapter::Converter {
     s.events.push_back(std::move(e));
   }
 
-  void AddCreated(std::string const& key, FlatRecord const& child) {
+  void AddCreated(std::string const& key, FlatRecord const& child, std::string const& child_id) {
     auto const first = key.find(':');
     auto const second = key.find(':', first == std::string::npos ? first : first + 1);
     if (first == std::string::npos || second == std::string::npos) return;
@@ -458,6 +459,7 @@ class SalesforceCaseAdapter::Converter {
     e.at = ParseInstant(Get(child, "CreatedDate")).value_or(out_.snapshot.created_at);
     e.action = key.substr(first + 1, second - first - 1);
     e.key = key;
+    e.record = child_id;
     out_.snapshot.events.push_back(std::move(e));
   }
 

@@ -587,5 +587,94 @@ TEST(BusinessCalendarProperty, EveryCanonicalZoneMatchesReference) {
   }
 }
 
+// ---- ExplainDue ---------------------------------------------------------------------------------
+
+namespace explain {
+
+using Kind = CalendarSpan::Kind;
+
+// Friday 2026-03-06 17:00 EST + 4 business hours over the spring-forward weekend: 1 hour on
+// Friday, closing hours Friday 18:00-24:00, Saturday, Sunday (a 23-hour day), closing hours
+// Monday 00:00-09:00 EDT, 3 hours on Monday: due Monday 12:00 EDT = 16:00Z.
+TEST(ExplainDue, FridayEveningOverTheDstWeekendNamesEveryStretch) {
+  BusinessCalendar const cal = Make(NewYorkPolicy());
+  DueExplanation const e = cal.ExplainDue(At("2026-03-06T22:00:00Z"), hours{4});
+  EXPECT_EQ(e.due, At("2026-03-09T16:00:00Z"));
+  EXPECT_FALSE(e.truncated);
+  ASSERT_EQ(e.spans.size(), 6U);
+  EXPECT_EQ(e.spans[0].kind, Kind::kCounted);
+  EXPECT_EQ(e.spans[0].end, At("2026-03-06T23:00:00Z"));
+  EXPECT_EQ(e.spans[1].kind, Kind::kClosedHours);
+  EXPECT_EQ(e.spans[1].end, At("2026-03-07T05:00:00Z"));
+  EXPECT_EQ(e.spans[2].kind, Kind::kWeekend);
+  EXPECT_EQ(e.spans[2].local_day, Date("2026-03-07"));
+  EXPECT_FALSE(e.spans[2].dst_change);
+  EXPECT_EQ(e.spans[3].kind, Kind::kWeekend);
+  EXPECT_EQ(e.spans[3].local_day, Date("2026-03-08"));
+  EXPECT_TRUE(e.spans[3].dst_change);
+  EXPECT_EQ(e.spans[3].end - e.spans[3].begin, hours{23});
+  EXPECT_EQ(e.spans[4].kind, Kind::kClosedHours);
+  EXPECT_EQ(e.spans[4].begin, At("2026-03-09T04:00:00Z"));
+  EXPECT_EQ(e.spans[4].end, At("2026-03-09T13:00:00Z"));
+  EXPECT_EQ(e.spans[5].kind, Kind::kCounted);
+  EXPECT_EQ(e.spans[5].end - e.spans[5].begin, hours{3});
+}
+
+// Friday 2026-05-22 16:00 EDT + 4 h with Memorial Day (Monday 05-25) a holiday: 2 hours Friday,
+// the weekend, the holiday, 2 hours Tuesday: due Tuesday 11:00 EDT.
+TEST(ExplainDue, HolidayIsNamedAndSkipped) {
+  auto p = NewYorkPolicy();
+  p.holidays = {Date("2026-05-25")};
+  BusinessCalendar const cal = Make(p);
+  DueExplanation const e = cal.ExplainDue(At("2026-05-22T20:00:00Z"), hours{4});
+  EXPECT_EQ(e.due, At("2026-05-26T15:00:00Z"));
+  std::vector<Kind> kinds;
+  for (auto const& s : e.spans) kinds.push_back(s.kind);
+  EXPECT_EQ(kinds,
+            (std::vector<Kind>{Kind::kCounted, Kind::kClosedHours, Kind::kWeekend, Kind::kWeekend,
+                               Kind::kHoliday, Kind::kClosedHours, Kind::kCounted}));
+  EXPECT_EQ(e.spans[4].local_day, Date("2026-05-25"));
+}
+
+// The spans cover [start, due) without gaps or overlaps, the counted ones add up to the duration,
+// and the due instant is Due()'s, for every start of 2026 at a 7-minute step and several
+// durations, with holidays and both DST changes in the year.
+TEST(ExplainDue, AgreesWithDueOverAWholeYear) {
+  auto p = NewYorkPolicy();
+  p.holidays = {Date("2026-01-01"), Date("2026-05-25"), Date("2026-07-03"), Date("2026-11-26"),
+                Date("2026-12-25")};
+  BusinessCalendar const cal = Make(p);
+  Instant const end = At("2027-01-01T00:00:00Z");
+  int checked = 0;
+  for (Instant t = At("2026-01-01T00:00:00Z"); t < end; t += minutes{7}) {
+    for (seconds const h : {Hours(4), Hours(0.5), Hours(45)}) {
+      DueExplanation const e = cal.ExplainDue(t, h);
+      ASSERT_EQ(e.due, cal.Due(t, h)) << FormatInstant(t);
+      ASSERT_FALSE(e.spans.empty());
+      ASSERT_EQ(e.spans.front().begin, t);
+      ASSERT_EQ(e.spans.back().end, e.due);
+      seconds counted{0};
+      for (std::size_t i = 0; i < e.spans.size(); ++i) {
+        if (i > 0) {
+          ASSERT_EQ(e.spans[i].begin, e.spans[i - 1].end) << FormatInstant(t);
+        }
+        if (e.spans[i].kind == Kind::kCounted) counted += e.spans[i].end - e.spans[i].begin;
+      }
+      ASSERT_EQ(counted, h) << FormatInstant(t);
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 200000);
+}
+
+TEST(ExplainDue, ZeroDurationIsTheStartWithNoSpans) {
+  BusinessCalendar const cal = Make(NewYorkPolicy());
+  DueExplanation const e = cal.ExplainDue(At("2026-03-06T22:00:00Z"), seconds{0});
+  EXPECT_EQ(e.due, At("2026-03-06T22:00:00Z"));
+  EXPECT_TRUE(e.spans.empty());
+}
+
+}  // namespace explain
+
 }  // namespace
 }  // namespace casebridge::engine

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <string>
 
 #include "connector/common/time.h"
@@ -481,6 +482,68 @@ TEST(SnapshotCodec, NestingUpToTheLimitIsAccepted) {
   EXPECT_TRUE(st.ok()) << st;
   std::string const over = std::string(512, '[') + std::string(512, ']');
   EXPECT_FALSE(ParseSnapshotLine(WithCreated(R"("x_custom":)" + over), s).ok());
+}
+
+// --- AppendSnapshotJson (what the state store keeps per case) ----------------------------------
+
+bool SameEvent(Event const& a, Event const& b) {
+  return a.type == b.type && a.at == b.at && a.to == b.to && a.outcome == b.outcome &&
+         a.action == b.action && a.key == b.key && a.record == b.record;
+}
+
+bool SameSnapshot(Snapshot const& a, Snapshot const& b) {
+  if (a.events.size() != b.events.size()) return false;
+  for (std::size_t i = 0; i < a.events.size(); ++i) {
+    if (!SameEvent(a.events[i], b.events[i])) return false;
+  }
+  return a.id == b.id && a.source == b.source && a.number == b.number &&
+         a.created_at == b.created_at && a.closed_at == b.closed_at &&
+         a.primary_reason == b.primary_reason && a.secondary_reason == b.secondary_reason &&
+         a.tier == b.tier && a.owner == b.owner && a.financing == b.financing &&
+         a.pre_m3_pto == b.pre_m3_pto && a.homeowner_id == b.homeowner_id &&
+         a.installer_id == b.installer_id;
+}
+
+TEST(SnapshotWriter, EverySampleReadsBackEqual) {
+  std::ifstream in(CASEBRIDGE_SOURCE_DIR "/tests/data/samples.jsonl");
+  ASSERT_TRUE(in) << "samples.jsonl";
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    Snapshot original;
+    ASSERT_TRUE(ParseSnapshotLine(line, original).ok()) << line;
+    std::string written;
+    AppendSnapshotJson(written, original);
+    Snapshot again;
+    Status const st = ParseSnapshotLine(written, again);
+    ASSERT_TRUE(st.ok()) << st << "\n" << written;
+    EXPECT_TRUE(SameSnapshot(original, again)) << written;
+    EXPECT_LE(written.size(), line.size()) << "compact: never longer than the sample line";
+    ++n;
+  }
+  EXPECT_EQ(n, 27);
+}
+
+TEST(SnapshotWriter, KeepsEventRecordIdsAndEscapesText) {
+  Snapshot s;
+  s.id = "500S\"x";
+  s.created_at = At("2026-03-02T14:05:00Z");
+  s.closed_at = At("2026-03-03T14:05:00Z");
+  s.primary_reason = "Installer Complaints\n<b>";
+  s.tier = 3;
+  s.financing = Financing::kConcert;
+  s.pre_m3_pto = true;
+  Event& e = s.events.emplace_back();
+  e.type = EventType::kInstallerCalled;
+  e.at = At("2026-03-02T15:00:00Z");
+  e.outcome = CallOutcome::kVoicemail;
+  e.record = "00TS0000000001";
+  std::string out;
+  AppendSnapshotJson(out, s);
+  EXPECT_THAT(out, ::testing::HasSubstr(R"("record":"00TS0000000001")"));
+  Snapshot again;
+  ASSERT_TRUE(ParseSnapshotLine(out, again).ok()) << out;
+  EXPECT_TRUE(SameSnapshot(s, again)) << out;
 }
 
 }  // namespace

@@ -134,7 +134,7 @@ TYPED_TEST_SUITE(StateStoreTest, Backends, BackendNames);
 TYPED_TEST(StateStoreTest, MigrationsAreRecordedOnceAndReopeningAppliesNothing) {
   auto first = this->store_->AppliedMigrations();
   ASSERT_TRUE(first.ok()) << first.status();
-  ASSERT_EQ(first->size(), 4U);
+  ASSERT_EQ(first->size(), 5U);
   EXPECT_EQ((*first)[0].version, 1);
   EXPECT_EQ((*first)[0].name, "001_init");
   EXPECT_EQ((*first)[1].version, 2);
@@ -146,7 +146,7 @@ TYPED_TEST(StateStoreTest, MigrationsAreRecordedOnceAndReopeningAppliesNothing) 
   ASSERT_NE(reopened, nullptr);
   auto second = reopened->AppliedMigrations();
   ASSERT_TRUE(second.ok()) << second.status();
-  ASSERT_EQ(second->size(), 4U);
+  ASSERT_EQ(second->size(), 5U);
   EXPECT_EQ((*second)[0].applied_at, (*first)[0].applied_at);
   EXPECT_EQ((*second)[1].applied_at, (*first)[1].applied_at);
 }
@@ -176,7 +176,68 @@ TYPED_TEST(StateStoreTest, SchedulersStartingTogetherMigrateAFreshDatabaseExactl
   ASSERT_TRUE(store.ok()) << store.status();
   auto applied = (*store)->AppliedMigrations();
   ASSERT_TRUE(applied.ok()) << applied.status();
-  EXPECT_EQ(applied->size(), 4U);
+  EXPECT_EQ(applied->size(), 5U);
+}
+
+// --- Case snapshots ---------------------------------------------------------------------------
+
+TYPED_TEST(StateStoreTest, CaseSnapshotsAreReplacedPerSystemAndCaseAndStreamedByCreation) {
+  auto snap = [](std::string system, std::string id, char const* created, std::string json) {
+    CaseSnapshot c;
+    c.system = std::move(system);
+    c.case_id = std::move(id);
+    c.created_at = T(created);
+    c.snapshot = std::move(json);
+    return c;
+  };
+  std::vector<CaseSnapshot> batch = {
+      snap("salesforce", "500B", "2026-03-03T10:00:00Z", R"({"id":"500B","v":1})"),
+      snap("salesforce", "500A", "2026-03-02T10:00:00Z", R"({"id":"500A","v":1})"),
+      snap("forge", "500A", "2026-03-05T10:00:00Z", R"({"id":"500A","source":"forge"})"),
+  };
+  ASSERT_TRUE(this->store_->UpsertCaseSnapshots(batch, this->now_).ok());
+  std::vector<CaseSnapshot> again = {
+      snap("salesforce", "500B", "2026-03-03T10:00:00Z", R"({"id":"500B","v":2})")};
+  ASSERT_TRUE(this->store_->UpsertCaseSnapshots(again, this->now_ + 1h).ok());
+
+  auto a = this->store_->GetCaseSnapshots("500A");
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_EQ(a->size(), 2U);
+  EXPECT_EQ((*a)[0].system, "forge");
+  EXPECT_EQ((*a)[1].snapshot, R"({"id":"500A","v":1})");
+  EXPECT_EQ((*a)[1].updated_at, this->now_);
+  auto b = this->store_->GetCaseSnapshots("500B");
+  ASSERT_TRUE(b.ok());
+  ASSERT_EQ(b->size(), 1U);
+  EXPECT_EQ((*b)[0].snapshot, R"({"id":"500B","v":2})");
+  EXPECT_EQ((*b)[0].updated_at, this->now_ + 1h);
+  auto none = this->store_->GetCaseSnapshots("500Z");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+
+  std::vector<std::string> seen;
+  Status st = this->store_->ForEachCaseSnapshot(
+      {T("2026-03-02T10:00:00Z"), T("2026-03-05T10:00:00Z")}, [&](CaseSnapshot const& c) {
+        seen.push_back(c.system + "/" + c.case_id);
+        return OkStatus();
+      });
+  ASSERT_TRUE(st.ok()) << st;
+  EXPECT_THAT(seen, ElementsAre("salesforce/500A", "salesforce/500B"));
+}
+
+TYPED_TEST(StateStoreTest, ACaseSnapshotWithoutAKeyIsRefusedAndNothingIsWritten) {
+  CaseSnapshot good;
+  good.system = "salesforce";
+  good.case_id = "500A";
+  good.snapshot = "{}";
+  CaseSnapshot bad = good;
+  bad.case_id.clear();
+  std::vector<CaseSnapshot> batch = {good, bad};
+  Status const st = this->store_->UpsertCaseSnapshots(batch, this->now_);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  auto a = this->store_->GetCaseSnapshots("500A");
+  ASSERT_TRUE(a.ok());
+  EXPECT_TRUE(a->empty());
 }
 
 // --- Action ledger ----------------------------------------------------------------------------
