@@ -14,6 +14,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
   namespace forge = casebridge::forge;
+  namespace codec = casebridge::forge::forge_internal;
   static casebridge::mappings::ForgeMapping const m =
       *casebridge::mappings::LoadForgeMappingOrError("");
   std::string_view const text(reinterpret_cast<char const*>(data), size);
@@ -25,10 +26,10 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
       forge::ErrorFromResponse(response, "POST /api/v1/tasks", casebridge::Instant{}));
   auto const doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return 0;
-  static_cast<void>(forge::ParseUser(doc, m.auth));
-  static_cast<void>(forge::ParseTicket(doc, m.tickets));
-  static_cast<void>(forge::ParseInteraction(doc, m.interactions));
-  static_cast<void>(forge::ParseServiceTicket(doc, m.service_tickets));
-  static_cast<void>(forge::ParseTask(doc, m.tasks));
+  static_cast<void>(codec::ParseUser(doc, m.auth));
+  static_cast<void>(codec::ParseTicket(doc, m.tickets));
+  static_cast<void>(codec::ParseInteraction(doc, m.interactions));
+  static_cast<void>(codec::ParseServiceTicket(doc, m.service_tickets));
+  static_cast<void>(codec::ParseTask(doc, m.tasks));
   return 0;
 }
