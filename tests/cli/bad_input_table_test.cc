@@ -111,10 +111,10 @@ std::string ExpandLarge(std::string const& content) {
   return out;
 }
 
-std::vector<Row> Rows() {
+// Snapshot lines: evaluate and report --input.
+std::vector<Row> SnapshotRows() {
   std::string const created = R"("created_at":"2026-03-02T14:05:00Z")";
   return {
-      // Snapshot lines: evaluate and report --input.
       Evaluate("TruncatedJson", R"({"id":"500X")", "not valid JSON"),
       Evaluate("NotAnObject", "[1,2,3]", "not valid JSON (a snapshot line must be a JSON object)"),
       Evaluate("InvalidUtf8", "{\"id\":\"500\xff\"," + created + "}",
@@ -144,7 +144,12 @@ std::vector<Row> Rows() {
                   "tier: must be null or an integer 1-4"),
       ReportInput("ReportInputNestedTooDeep", R"({"id":"500X","x":)" + Deep(50000) + "}",
                   "x: nested more than 512 levels deep"),
-      // casebridge.json.
+  };
+}
+
+// casebridge.json and mappings files.
+std::vector<Row> ConfigRows() {
+  return {
       CheckConfig("ConfigSyntax", "{\n  \"state_store\": \"sqlite:x.db\",\n",
                   "invalid JSON at line 3"),
       CheckConfig("ConfigUnknownKey", R"({"state_stor": "sqlite:x.db"})",
@@ -161,11 +166,15 @@ std::vector<Row> Rows() {
                   "invalid JSON at line 1, column 528: nested more than 512 levels deep"),
       CheckConfig("ConfigUnknownStateStore", R"({"state_store": "mysql://db"})",
                   "state_store: unknown state store"),
-      // Mappings files.
       Mapping("CalendarSyntax", "calendar.json", R"({"time_zone": 5)", "calendar: invalid JSON"),
       Mapping("QueuesNestedTooDeep", "queues.json", R"({"x": )" + Deep(100000) + "}",
               "queues: invalid JSON at line 1, column 518: nested more than 512 levels deep"),
-      // Arguments and paths.
+  };
+}
+
+// Arguments and paths.
+std::vector<Row> ArgumentRows() {
+  return {
       {"CalendarHoursNotANumber",
        {"calendar", "due", "--start", "2026-03-02T14:05:00Z", "--hours", "abc"},
        {},
@@ -209,6 +218,13 @@ std::vector<Row> Rows() {
        2,
        {"casebridge sync:"}},
   };
+}
+
+std::vector<Row> Rows() {
+  std::vector<Row> rows = SnapshotRows();
+  for (auto more : {ConfigRows(), ArgumentRows()})
+    rows.insert(rows.end(), more.begin(), more.end());
+  return rows;
 }
 
 std::string Expand(std::string s, std::string const& dir) {
