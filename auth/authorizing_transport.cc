@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "connector/common/redact.h"
 #include "connector/http/url.h"
 
 namespace casebridge::auth {
@@ -52,6 +53,11 @@ StatusOr<http::HttpResponse> AuthorizingTransport::SendWith(http::HttpRequest co
   header += token.access_token.Reveal();
   out.headers.Set("Authorization", std::move(header));
   auto response = inner_->Send(out);
+  // A server may echo the request (its Authorization header included) in an error body, which
+  // ends up in a message the user sees: the token leaves this layer only as "<redacted>".
+  if (response.ok()) {
+    response->body = RedactSecret(std::move(response->body), token.access_token.Reveal());
+  }
   // The copy held the token: overwrite it before it is released.
   for (auto const& [name, value] : out.headers) {
     if (http::HeaderNameEquals(name, "Authorization")) {

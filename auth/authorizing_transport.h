@@ -7,6 +7,9 @@
 // replays the request; if the replay is rejected as well the result is kUnauthenticated (exit
 // code 3) — never a loop.
 //
+// A response body never carries the access token back out: a server that echoes the request in
+// an error body gets the token replaced by "<redacted>" (the body becomes user-visible text).
+//
 // The token is sent only to the instance_url's origin and to the identity URL's origin;
 // an absolute URL elsewhere is refused. Plain http:// is accepted only for loopback hosts.
 #pragma once

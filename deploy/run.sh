@@ -7,6 +7,8 @@
 #   bash deploy/run.sh deps   only install the missing Debian packages and the test tools
 #
 # Environment: CASEBRIDGE_JOBS (parallel jobs, default: nproc), CASEBRIDGE_SKIP_ASAN=1 (local use).
+# With clang++-14 installed the test mode also runs the libFuzzer targets briefly
+# (CASEBRIDGE_FUZZ_SECONDS each, default 5; CASEBRIDGE_SKIP_FUZZ=1 skips them).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$(pwd)
@@ -81,6 +83,24 @@ run_tests() {
   ctest --test-dir "$dir" --output-on-failure --parallel "$jobs" --timeout 600
 }
 
+# The libFuzzer targets (tests/fuzz, the `fuzz` preset: clang++-14, ASan + UBSan), each replaying
+# its seed corpus and then fuzzing for CASEBRIDGE_FUZZ_SECONDS (default 5). Skipped without clang.
+fuzz_short() {
+  echo "== fuzz targets (clang++-14 + libFuzzer, ${CASEBRIDGE_FUZZ_SECONDS:-5} s each) =="
+  local dir=$root/build-fuzz launcher=()
+  if command -v ccache >/dev/null; then
+    launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+    export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+  fi
+  cmake --preset fuzz "${launcher[@]}" -DCASEBRIDGE_FUZZ_SECONDS="${CASEBRIDGE_FUZZ_SECONDS:-5}" \
+    >"$dir.configure.log" 2>&1 || {
+    cat "$dir.configure.log"
+    return 1
+  }
+  cmake --build "$dir" --parallel "$jobs" --target fuzzers
+  ctest --test-dir "$dir" --output-on-failure --parallel "$jobs" -L fuzz
+}
+
 mode=${1:-}
 case "$mode" in
   deps)
@@ -112,10 +132,14 @@ case "$mode" in
       ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
         run_tests "$root/build-asan"
     fi
+    if [ "${CASEBRIDGE_SKIP_FUZZ:-0}" != "1" ] && command -v clang++-14 >/dev/null &&
+      compgen -G "/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" >/dev/null; then
+      fuzz_short
+    fi
     echo "casebridge: all test runs passed in $(($(date +%s) - start)) s"
     ;;
   *)
-    sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -33,6 +33,45 @@ std::string CleanParseMessage(std::string const& what) {
   return msg;
 }
 
+// The 0-based offset of the first `[` or `{` that opens level `limit` + 1 (the document's own
+// object or array is level 1), outside strings and comments; npos when none does. Linear, so a
+// file nesting 100,000 levels deep is refused before the parser and the path tracking below
+// (whose memory grows with the square of the depth) ever see it.
+std::size_t TooDeepAt(std::string_view text, std::size_t limit) {
+  std::size_t depth = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char const c = text[i];
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i) {
+        if (text[i] == '\\') ++i;
+      }
+    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+      while (i < text.size() && text[i] != '\n') ++i;
+    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
+      auto const end = text.find("*/", i + 2);
+      i = end == std::string_view::npos ? text.size() : end + 1;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return i;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// 1-based line and column of byte offset `end` in `text`.
+std::pair<std::size_t, std::size_t> LineAndColumn(std::string_view text, std::size_t end) {
+  std::size_t line = 1;
+  std::size_t line_start = 0;
+  for (std::size_t i = 0; i < end && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+  }
+  return {line, end - line_start + 1};
+}
+
 // Tracks object/array nesting during a callback parse to report duplicate keys with a path.
 class DuplicateKeyFinder {
  public:
@@ -176,6 +215,13 @@ void Checker::Add(std::string key, std::string message) {
 }
 
 std::optional<Json> Checker::Parse(std::string_view text, std::string const& root_key) {
+  if (auto const at = TooDeepAt(text, kMaxJsonDepth); at != std::string_view::npos) {
+    auto const [line, column] = LineAndColumn(text, at);
+    Add(root_key, "invalid JSON at line " + std::to_string(line) + ", column " +
+                      std::to_string(column) + ": nested more than " +
+                      std::to_string(kMaxJsonDepth) + " levels deep");
+    return std::nullopt;
+  }
   DuplicateKeyFinder finder(root_key);
   Json::parser_callback_t cb = [&finder](int /*depth*/, Json::parse_event_t event, Json& parsed) {
     finder.OnEvent(event, parsed);
@@ -200,17 +246,9 @@ std::optional<Json> Checker::Parse(std::string_view text, std::string const& roo
       Add(root_key, "invalid JSON: " + why);
     } else {
       // `byte` is 1-based: the offending character is text[byte - 1].
-      std::size_t const end = std::min(byte - 1, text.size());
-      std::size_t line = 1;
-      std::size_t line_start = 0;
-      for (std::size_t i = 0; i < end; ++i) {
-        if (text[i] == '\n') {
-          ++line;
-          line_start = i + 1;
-        }
-      }
+      auto const [line, column] = LineAndColumn(text, std::min(byte - 1, text.size()));
       Add(root_key, "invalid JSON at line " + std::to_string(line) + ", column " +
-                        std::to_string(end - line_start + 1) + ": " + why);
+                        std::to_string(column) + ": " + why);
     }
     return std::nullopt;
   }

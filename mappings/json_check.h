@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstddef>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -53,6 +54,9 @@ bool LooksLikeEmail(std::string_view s);
 Status ProblemsStatus(std::vector<Problem> const& problems, std::string_view what);
 
 /// Collects problems for one file.
+/// Config and mappings files nest far less; deeper documents are refused unparsed (issue 12).
+inline constexpr std::size_t kMaxJsonDepth = 512;
+
 class Checker {
  public:
   Checker(std::string file, std::vector<Problem>& problems)
@@ -63,9 +67,11 @@ class Checker {
   [[nodiscard]] std::size_t count() const { return count_; }
   void Add(std::string key, std::string message);
 
-  /// Parses `text` (comments allowed). Reports invalid JSON with line and column (never the
-  /// offending text, which may be a secret), duplicate keys, and a non-object root; returns
-  /// nullopt only when the text is not valid JSON or the root is not an object.
+  /// Parses `text` (comments allowed). A document nesting more than kMaxJsonDepth levels is
+  /// refused (with the line and column where it gets too deep) before it is parsed. Reports invalid
+  /// JSON with line and column (never the offending text, which may be a secret), duplicate keys,
+  /// and a non-object root; returns nullopt only when the text is not valid JSON or the root is not
+  /// an object.
   std::optional<Json> Parse(std::string_view text, std::string const& root_key);
 
   /// Reports every key of `obj` not in `known` (with a suggestion when one is close).

@@ -149,14 +149,22 @@ StatusOr<ReportTotals> WriteReportFile(ReportOptions const& options, std::string
       return UnavailableError("cannot write " + path + ": " + std::strerror(errno),
                               std::move(info));
     }
+    // A failed write names the file and why (a full device: "No space left on device").
+    auto named = [&](Status s) -> Status {
+      if (direct) return s;
+      ErrorInfo info;
+      info.file = path;
+      return UnavailableError("cannot write " + path + ": " + std::strerror(errno),
+                              std::move(info));
+    };
     auto writer = ReportWriter::Create(options, direct);
     if (!writer.ok()) return writer.status();
-    if (Status s = fill(**writer); !s.ok()) return s;
-    if (Status s = (*writer)->Finish(); !s.ok()) return s;
+    if (Status s = fill(**writer); !s.ok()) return named(s);
+    if (Status s = (*writer)->Finish(); !s.ok()) return named(s);
     ReportTotals const totals = (*writer)->totals();
     writer->reset();
     direct.close();
-    if (!direct) return UnavailableError("writing " + path + " failed");
+    if (!direct) return named(UnavailableError("writing " + path + " failed"));
     return totals;
   }
   std::string const temp = path + ".partial-" + std::to_string(::getpid());

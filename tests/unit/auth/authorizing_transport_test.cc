@@ -77,6 +77,21 @@ TEST(AuthorizingTransport, OnlySendsTheTokenToTheInstanceAndIdentityHosts) {
   EXPECT_EQ(f.wire->request_count(), 1U);
 }
 
+TEST(AuthorizingTransport, AServerEchoingTheRequestNeverHandsTheTokenBack) {
+  // A hostile or broken server answers with the request, Authorization header included, in its
+  // error body; that body becomes the message the user sees (issue 12, secret canaries).
+  Fixture f;
+  f.source->Add("00D000000000001!tok-echoed-by-the-server");
+  f.wire->Enqueue(400,
+                  R"([{"message":"echo: Authorization:Bearer 00D000000000001!tok-echoed-by-the-)"
+                  R"(server","errorCode":"INVALID_FIELD"}])");
+  auto r = f.transport.Send(Get("/services/data/v62.0/query"));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(r->body.find("tok-echoed-by-the-server"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("Bearer <redacted>"), std::string::npos) << r->body;
+}
+
 TEST(AuthorizingTransport, PlainHttpOnlyForLoopbackInstances) {
   Fixture f;
   f.source->Add("tok-1", "http://sf.example.com");

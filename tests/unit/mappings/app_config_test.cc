@@ -367,5 +367,21 @@ TEST(LoadAppConfig, MissingFileIsOneProblemNamingIt) {
                                           Field(&Problem::message, HasSubstr("does not exist")))));
 }
 
+// Issue 12 (bad input): a config nesting 100,000 levels deep took minutes and gigabytes
+// (the duplicate-key paths grow with the square of the depth); it is refused unparsed, with
+// where it got too deep. Brackets inside strings and comments do not count.
+TEST_F(AppConfigTest, AConfigNestedTooDeepIsRefusedWithItsLineAndColumn) {
+  std::string const deep = std::string(100000, '[') + std::string(100000, ']');
+  Load("// \"[[[[\n{\n  \"state_store\": " + deep + "\n}\n");
+  EXPECT_THAT(problems_,
+              ElementsAre(IsProblem("",
+                                    "invalid JSON at line 3, column 529: nested more than "
+                                    "512 levels deep")));
+  std::string const fine = std::string(500, '[') + std::string(500, ']');
+  Load("{\"state_store\": " + fine + ", \"x\": \"[[[[{{{{\" /* [[[[ */}");
+  EXPECT_THAT(problems_, Contains(IsProblem("state_store", "expected a string, got an array")));
+  EXPECT_THAT(problems_, Not(Contains(IsProblem("", "nested"))));
+}
+
 }  // namespace
 }  // namespace casebridge::mappings
