@@ -450,6 +450,8 @@ TEST_P(SyncRetryReassign, AFailedReassignmentRetriedLaterKeepsTheOwnerAPersonGav
 INSTANTIATE_TEST_SUITE_P(Stores, SyncRetryTasks, ::testing::Values(Scenario{"sqlite", ""}),
                          [](auto const& info) { return info.param.store; });
 INSTANTIATE_TEST_SUITE_P(Stores, SyncRetryReassign, ::testing::Values(Scenario{"sqlite", ""}),
+                         [](auto const& info) { return info.param.store; });
+
 // Random kills (issue 12): trials, each on a fresh org and store: one run killed at a moment
 // drawn from a seeded generator (a failpoint and which pass through it, or a timed SIGKILL while
 // the writes are slowed down), then one clean run, after which the state must equal an
@@ -463,44 +465,44 @@ class SyncCrashRandom : public SyncCrash {
     emulator_->Stop();
     emulator_ = sync_test::StartEmulator(Org(), clock_);
     if (GetParam().store == "postgresql") {
-  auto db = pg_->CreateDatabase();
-  ASSERT_TRUE(db.ok()) << db.status();
-  store_url_ = *db;
+      auto db = pg_->CreateDatabase();
+      ASSERT_TRUE(db.ok()) << db.status();
+      store_url_ = *db;
     } else {
-  store_url_ = "sqlite:" + dir_.path() + "/state-" + std::to_string(n) + ".db";
+      store_url_ = "sqlite:" + dir_.path() + "/state-" + std::to_string(n) + ".db";
     }
     config_ = sync_test::WriteConfig(dir_, *emulator_, store_url_);
-}  // namespace
-
-// Runs one sync killed at a moment drawn from `rng`; returns what was drawn and what happened.
-std::string KillOnce(std::mt19937_64& rng) {
-  struct Point {
-    char const* name;
-    std::uint64_t passes;  // the pass is drawn among 1..passes
-  };
-  std::array<Point, 4> const points = {{{"sync.before_page_commit", 2},
-                                        {"sync.after_page_commit", 2},
-                                        {"sync.after_remote_write", 4},
-                                        {"sync.after_record", 3}}};
-  std::uint64_t const pick = rng() % (points.size() + 1);
-  if (pick == points.size()) {  // a timed kill inside the slowed-down writes
-    auto const after = std::chrono::milliseconds(50 + rng() % 500);
-    emulator_->InjectFault({sandbox::EndpointKind::kCollections, sandbox::FaultKind::kLatency, 0,
-                            1.0, std::chrono::milliseconds(40)});
-    pid_t const pid = Spawn("");
-    std::this_thread::sleep_for(after);
-    kill(pid, SIGKILL);
-    int const rc = Wait(pid);
-    emulator_->ClearFaults();
-    return "kill after " + std::to_string(after.count()) + " ms (" + std::to_string(rc) + ")";
   }
-  Point const& p = points[pick];
-  std::string const point = std::string(p.name) + ":" + std::to_string(1 + rng() % p.passes);
-  int const rc = Wait(Spawn(point));
-  EXPECT_EQ(rc, -SIGKILL) << "the failpoint " << point << " was not reached";
-  return point + " (" + std::to_string(rc) + ")";
-}
-};  // namespace casebridge
+
+  // Runs one sync killed at a moment drawn from `rng`; returns what was drawn and what happened.
+  std::string KillOnce(std::mt19937_64& rng) {
+    struct Point {
+      char const* name;
+      std::uint64_t passes;  // the pass is drawn among 1..passes
+    };
+    std::array<Point, 4> const points = {{{"sync.before_page_commit", 2},
+                                          {"sync.after_page_commit", 2},
+                                          {"sync.after_remote_write", 4},
+                                          {"sync.after_record", 3}}};
+    std::uint64_t const pick = rng() % (points.size() + 1);
+    if (pick == points.size()) {  // a timed kill inside the slowed-down writes
+      auto const after = std::chrono::milliseconds(50 + rng() % 500);
+      emulator_->InjectFault({sandbox::EndpointKind::kCollections, sandbox::FaultKind::kLatency, 0,
+                              1.0, std::chrono::milliseconds(40)});
+      pid_t const pid = Spawn("");
+      std::this_thread::sleep_for(after);
+      kill(pid, SIGKILL);
+      int const rc = Wait(pid);
+      emulator_->ClearFaults();
+      return "kill after " + std::to_string(after.count()) + " ms (" + std::to_string(rc) + ")";
+    }
+    Point const& p = points[pick];
+    std::string const point = std::string(p.name) + ":" + std::to_string(1 + rng() % p.passes);
+    int const rc = Wait(Spawn(point));
+    EXPECT_EQ(rc, -SIGKILL) << "the failpoint " << point << " was not reached";
+    return point + " (" + std::to_string(rc) + ")";
+  }
+};
 
 std::uint64_t EnvNumber(char const* name, std::uint64_t fallback) {
   char const* v = std::getenv(name);
