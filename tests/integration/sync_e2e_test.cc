@@ -38,19 +38,8 @@ std::string const kCaseF = MakeId("500", 6);  // like B, but casebridge already 
 
 json Complaint(std::string const& id, std::string const& number, std::string const& created,
                std::string const& owner) {
-  return {{"Id", id},
-          {"CaseNumber", number},
-          {"Subject", "Installer has not called back"},
-          {"Status", "New"},
-          {"Reason", "Installer Complaints"},
-          {"Secondary_Reason__c", "Unresponsive Installer"},
-          {"OwnerId", owner},
-          {"ContactId", kHomeowner},
-          {"Installer__c", kInstaller},
-          {"Financing_Partner__c", nullptr},
-          {"Escalation_Tier__c", nullptr},
-          {"Pre_M3_PTO__c", false},
-          {"CreatedDate", created}};
+  return sync_test::Complaint({kAgent, kInstaller, kBackOffice, kSupport, kHomeowner}, id, number,
+                              created, owner);
 }
 
 json General(std::string const& id, std::string const& number, std::string const& created,
@@ -68,18 +57,7 @@ json General(std::string const& id, std::string const& number, std::string const
 }
 
 json Org() {
-  json org;
-  org["_fields"] = sync_test::OrgFields();
-  org["User"] = json::array({{{"Id", kAgent},
-                              {"Username", "dana@sunnyside.example"},
-                              {"FirstName", "Dana"},
-                              {"LastName", "Whitfield"},
-                              {"IsActive", true}}});
-  sync_test::AddQueuesAndHomeowner(org, kBackOffice, kSupport, kHomeowner);
-  org["Account"] = json::array({{{"Id", kInstaller},
-                                 {"Name", "SunPeak Installations"},
-                                 {"Escalation_Phone__c", "+1 512 555 9000"},
-                                 {"Escalation_Email__c", "escalations@sunpeak.example"}}});
+  json org = sync_test::BaseOrg({kAgent, kInstaller, kBackOffice, kSupport, kHomeowner});
   json b = Complaint(kCaseB, "00001002", "2026-03-02T15:00:00Z", kBackOffice);
   json f = Complaint(kCaseF, "00001006", "2026-03-02T15:00:00Z", kBackOffice);
   json e = Complaint(kCaseE, "00001005", "2026-03-01T15:00:00Z", kAgent);

@@ -43,32 +43,12 @@ std::string const kQuiet = MakeId("500", 4);         // nothing happens to it
 
 json Complaint(std::string const& id, std::string const& number, std::string const& created,
                std::string const& owner) {
-  return {{"Id", id},
-          {"CaseNumber", number},
-          {"Subject", "Installer has not called back"},
-          {"Status", "New"},
-          {"Reason", "Installer Complaints"},
-          {"Secondary_Reason__c", "Unresponsive Installer"},
-          {"OwnerId", owner},
-          {"ContactId", kHomeowner},
-          {"Installer__c", kInstaller},
-          {"Pre_M3_PTO__c", false},
-          {"CreatedDate", created}};
+  return sync_test::Complaint({kAgent, kInstaller, kBackOffice, kSupport, kHomeowner}, id, number,
+                              created, owner);
 }
 
 json Org() {
-  json org;
-  org["_fields"] = sync_test::OrgFields();
-  org["User"] = json::array({{{"Id", kAgent},
-                              {"Username", "dana@sunnyside.example"},
-                              {"FirstName", "Dana"},
-                              {"LastName", "Whitfield"},
-                              {"IsActive", true}}});
-  sync_test::AddQueuesAndHomeowner(org, kBackOffice, kSupport, kHomeowner);
-  org["Account"] = json::array({{{"Id", kInstaller},
-                                 {"Name", "SunPeak Installations"},
-                                 {"Escalation_Phone__c", "+1 512 555 9000"},
-                                 {"Escalation_Email__c", "escalations@sunpeak.example"}}});
+  json org = sync_test::BaseOrg({kAgent, kInstaller, kBackOffice, kSupport, kHomeowner});
   json general = {{"Id", kGeneral},
                   {"CaseNumber", "00002003"},
                   {"Subject", "Inverter offline"},

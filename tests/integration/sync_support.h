@@ -58,6 +58,53 @@ inline void AddQueuesAndHomeowner(nlohmann::json& org, std::string const& back_o
                                            {"Email", "maria@example.com"}}});
 }
 
+/// The ids of the people and queues a sync test org holds.
+struct OrgPeople {
+  std::string agent;
+  std::string installer;
+  std::string back_office;
+  std::string support;
+  std::string homeowner;
+};
+
+/// An org with the custom fields of the shipped mappings, the agent Dana, both queues, the
+/// homeowner and the installer SunPeak; the test adds its cases and records.
+inline nlohmann::json BaseOrg(OrgPeople const& p) {
+  nlohmann::json org;
+  org["_fields"] = OrgFields();
+  org["User"] = nlohmann::json::array({{{"Id", p.agent},
+                                        {"Username", "dana@sunnyside.example"},
+                                        {"FirstName", "Dana"},
+                                        {"LastName", "Whitfield"},
+                                        {"IsActive", true}}});
+  AddQueuesAndHomeowner(org, p.back_office, p.support, p.homeowner);
+  org["Account"] =
+      nlohmann::json::array({{{"Id", p.installer},
+                              {"Name", "SunPeak Installations"},
+                              {"Escalation_Phone__c", "+1 512 555 9000"},
+                              {"Escalation_Email__c", "escalations@sunpeak.example"}}});
+  return org;
+}
+
+/// An open installer complaint (seed 001) of the homeowner about the installer.
+inline nlohmann::json Complaint(OrgPeople const& p, std::string const& id,
+                                std::string const& number, std::string const& created,
+                                std::string const& owner) {
+  return {{"Id", id},
+          {"CaseNumber", number},
+          {"Subject", "Installer has not called back"},
+          {"Status", "New"},
+          {"Reason", "Installer Complaints"},
+          {"Secondary_Reason__c", "Unresponsive Installer"},
+          {"OwnerId", owner},
+          {"ContactId", p.homeowner},
+          {"Installer__c", p.installer},
+          {"Financing_Partner__c", nullptr},
+          {"Escalation_Tier__c", nullptr},
+          {"Pre_M3_PTO__c", false},
+          {"CreatedDate", created}};
+}
+
 /// An emulator with the test app, seeded with `seed` (plus the integration user), started.
 inline std::unique_ptr<sandbox::SalesforceEmulator> StartEmulator(
     nlohmann::json seed, std::shared_ptr<testing_util::SettableClock> clock) {
