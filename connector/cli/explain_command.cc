@@ -1,8 +1,8 @@
 // `casebridge explain CASE_ID [--now ISO] [--format text|json|html] [--input FILE] [--out FILE]`
 // (issue 15): why one case stands where it does. The case comes from the state store (the
 // snapshot the last sync evaluated, and the ledger rows of its actions) or from a snapshot file
-// (--input, JSON Lines, matched by id or case number). Reading it live from Salesforce/Forge
-// is not offered yet.
+// (--input, JSON Lines, matched by id or case number), or read now from Salesforce or Forge
+// (--live, through the sync's case source).
 #include <boost/program_options.hpp>
 
 #include <fstream>
@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "connector/cli/cli.h"
+#include "connector/cli/clients.h"
 #include "connector/cli/command_options.h"
+#include "connector/cli/explain_live.h"
 #include "connector/cli/offline_setup.h"
 #include "connector/engine/snapshot_codec.h"
 #include "connector/report/explain.h"
@@ -23,18 +25,21 @@ namespace po = boost::program_options;
 
 void PrintUsage(std::ostream& os, po::options_description const& opts) {
   os << "usage: casebridge explain CASE_ID [--now ISO8601] [--format text|json|html]\n"
-        "                          [--input FILE.jsonl | --store URL [--system NAME]]\n"
+        "                          [--input FILE.jsonl | --live | --store URL] [--system NAME]\n"
         "                          [--policy DIR] [--config FILE] [--out FILE]\n\n"
         "Explains one case: its timeline (each event with its source record id) and, for\n"
         "every rule, when its clock started, the business-hours arithmetic to the due time\n"
         "(the hours counted and the closing hours, weekends, holidays and DST days skipped),\n"
         "what met it or what is still awaited, the verdict and minutes late, then the actions\n"
         "planned and their ledger state.\n\n"
-        "The case is the snapshot the last sync stored (default), or the line of --input whose\n"
-        "id or number is CASE_ID. It is evaluated at --now (default: the current time) under\n"
+        "The case is the snapshot the last sync stored (default), the line of --input whose\n"
+        "id or number is CASE_ID, or (--live) the case as Salesforce (or Forge, with --system\n"
+        "forge) holds it now, read by id with the config's credentials. It is evaluated at --now "
+        "(default: the current time) under\n"
         "--policy (default: the config's mappings_dir, else the shipped defaults).\n"
         "Formats: text (for a chat thread), json, html (one self-contained page).\n\n"
-        "Exit status: 0 explained; 2 bad usage, config or input, or the case is not found.\n\n"
+        "Exit status: 0 explained; 2 bad usage, config or input, or the case is not found;\n"
+        "--live: 3 authentication failed, 4 the system failed, 5 API budget exhausted.\n\n"
      << opts;
 }
 
@@ -104,8 +109,9 @@ int RunExplainCommand(std::vector<std::string> const& args, CommandContext& ctx)
       "format", po::value<std::string>()->value_name("FORMAT")->default_value("text"),
       "text, json or html")("input,i", po::value<std::string>()->value_name("FILE"),
                             "read the case from snapshots (JSON Lines) instead of the store")(
+      "live", "read the case now from its system (Salesforce, or Forge with --system forge)")(
       "system", po::value<std::string>()->value_name("NAME"),
-      "store: the case's system (salesforce or forge) when both hold the id")(
+      "the case's system (salesforce or forge): for --live, or when the store holds both")(
       "policy", po::value<std::string>()->value_name("DIR"),
       "mappings directory (default: the config's mappings_dir, else the shipped defaults)")(
       "out,o", po::value<std::string>()->value_name("FILE"), "write here instead of stdout");
@@ -130,8 +136,8 @@ int RunExplainCommand(std::vector<std::string> const& args, CommandContext& ctx)
             << "\" (use text, json or html)\n";
     return kExitUsage;
   }
-  if (vm.count("input") != 0 && vm.count("store") != 0) {
-    ctx.err << prefix << "give either --input (snapshots) or --store, not both\n";
+  if (vm.count("input") + vm.count("store") + vm.count("live") > 1) {
+    ctx.err << prefix << "give one of --input (snapshots), --live and --store\n";
     return kExitUsage;
   }
   Instant now{};
@@ -149,6 +155,22 @@ int RunExplainCommand(std::vector<std::string> const& args, CommandContext& ctx)
   if (vm.count("input") != 0) {
     if (!FindInFile(Str(vm, "input"), id, prefix, ctx, snapshot)) return kExitUsage;
     source = "snapshot file " + Str(vm, "input");
+  } else if (vm.count("live") != 0) {
+    if (!settings.config_read) {
+      ctx.err << prefix << "--live needs the config with the credentials (--config)\n";
+      return kExitUsage;
+    }
+    std::string const dir =
+        vm.count("policy") != 0 ? Str(vm, "policy") : settings.config.mappings_dir;
+    auto live = ReadCaseLive(settings.config, loaded.policy, dir, id, Str(vm, "system"));
+    if (!live.ok()) {
+      ctx.err << prefix << live.status().message() << "\n";
+      return live.status().code() == StatusCode::kNotFound ? kExitUsage
+                                                           : ExitCodeFor(live.status());
+    }
+    snapshot = std::move(*live);
+    source = (Str(vm, "system") == "forge" ? "Forge" : "Salesforce") +
+             std::string(", read live (no ledger consulted)");
   } else {
     store = OpenExistingStore(vm, settings, prefix, ctx);
     if (!store || !FindInStore(*store, id, Str(vm, "system"), prefix, ctx, snapshot, source)) {

@@ -19,8 +19,8 @@
 #include <nlohmann/json.hpp>
 
 #include "connector/http/cpprest_transport.h"
-#include "tests/support/background_process.h"
 #include "tests/support/cli_runner.h"
+#include "tests/support/sandbox_process.h"
 #include "tests/support/temp_dir.h"
 
 namespace casebridge {
@@ -31,22 +31,12 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
-using testing_util::BackgroundProcess;
 using testing_util::RunCli;
 
 constexpr char kSecretEnv[] = "CASEBRIDGE_TEST_DOCTOR_SECRET";
 constexpr char kForgePasswordEnv[] = "CASEBRIDGE_TEST_DOCTOR_FORGE_PASSWORD";
 // The sandbox's throwaway demo credentials (its banner prints them; sandbox-only values).
 constexpr char kForgePassword[] = "forge-sandbox-password";
-
-// The value after `label` on a line of the sandbox's banner, e.g. "login / instance URL:".
-std::string ValueAfter(std::string const& text, std::string const& label) {
-  auto const at = text.find(label);
-  if (at == std::string::npos) return {};
-  auto const begin = text.find_first_not_of(' ', at + label.size());
-  auto const end = text.find_first_of(" \n", begin);
-  return text.substr(begin, end - begin);
-}
 
 json BundledSeed() {
   std::ifstream in(testing_util::SourcePath("tests/data/sandbox/salesforce_seed.json"));
@@ -69,35 +59,17 @@ class DoctorCli : public ::testing::Test {
   // `casebridge sandbox` on free ports: the demo org, or `seed` (written to a file); then the
   // config pointing at it.
   void Start(json const* seed = nullptr) {
-    std::vector<std::string> argv = {CASEBRIDGE_BINARY, "sandbox", "--port", "0"};
+    std::vector<std::string> args;
     if (seed == nullptr) {
-      argv.insert(argv.end(), {"--demo-org", "12"});
+      args = {"--demo-org", "12"};
     } else {
-      argv.insert(argv.end(), {"--seed", dir_.Write("org.json", seed->dump())});
+      args = {"--seed", dir_.Write("org.json", seed->dump())};
     }
-    sandbox_ = std::make_unique<BackgroundProcess>(argv);
-    ASSERT_TRUE(sandbox_->WaitForLine(
-        [](std::string const& line) { return line.find("Press Ctrl-C") != std::string::npos; },
-        std::chrono::seconds(30)))
-        << sandbox_->output();
-    auto const& banner = sandbox_->output();
-    salesforce_url_ = ValueAfter(banner, "login / instance URL:");
-    forge_url_ = ValueAfter(banner, "Forge emulator listening on");
-    ASSERT_FALSE(salesforce_url_.empty()) << banner;
-    ASSERT_FALSE(forge_url_.empty()) << banner;
-    client_secret_ = ValueAfter(banner, "client secret:");
-    setenv(kSecretEnv, client_secret_.c_str(), 1);
-    setenv(kForgePasswordEnv, kForgePassword, 1);
-    config_ = {{"salesforce",
-                {{"login_url", salesforce_url_},
-                 {"api_version", "62.0"},
-                 {"auth_flow", "client_credentials"},
-                 {"client_id", ValueAfter(banner, "client id:")},
-                 {"client_secret", {{"env", kSecretEnv}}}}},
-               {"forge",
-                {{"base_url", forge_url_},
-                 {"email", ValueAfter(banner, "demo user:")},
-                 {"password", {{"env", kForgePasswordEnv}}}}}};
+    ASSERT_TRUE(sandbox_.Start(args));
+    salesforce_url_ = sandbox_.salesforce_url;
+    forge_url_ = sandbox_.forge_url;
+    client_secret_ = sandbox_.client_secret;
+    config_ = sandbox_.Config(kSecretEnv, kForgePasswordEnv, kForgePassword);
   }
 
   testing_util::CliResult Doctor() {
@@ -131,7 +103,7 @@ class DoctorCli : public ::testing::Test {
   }
 
   testing_util::TempDir dir_;
-  std::unique_ptr<BackgroundProcess> sandbox_;
+  testing_util::SandboxProcess sandbox_;
   std::string salesforce_url_;
   std::string forge_url_;
   std::string client_secret_;

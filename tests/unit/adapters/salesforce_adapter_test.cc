@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "connector/adapters/salesforce_ids.h"
 #include "mappings/loader.h"
 
 namespace casebridge::adapters {
@@ -220,6 +221,23 @@ TEST(QueueQueryTest, EscapesDeveloperNames) {
   EXPECT_EQ(QueueQuery(policy),
             "SELECT Id, DeveloperName FROM Group WHERE Type = 'Queue' AND DeveloperName IN "
             "('Back_Office','It\\'s')");
+}
+
+}  // namespace
+}  // namespace casebridge::adapters
+
+namespace casebridge::adapters {
+namespace {
+
+// An 18-character id whose last three characters are not the checksum of its first 15 is not
+// an id: Salesforce refuses a whole query naming one (INVALID_QUERY_FILTER_OPERATOR).
+TEST(SalesforceIds, An18CharacterIdMustCarryItsChecksum) {
+  EXPECT_TRUE(sfid::IsCaseId("500Dn0CA0000002IGA"));
+  EXPECT_TRUE(sfid::IsCaseId("500Dn0CA0000002iga"));  // the suffix is case-insensitive
+  EXPECT_TRUE(sfid::IsCaseId("500Dn0CA0000002"));
+  EXPECT_FALSE(sfid::IsCaseId("500Dn0CA0000002IGB"));
+  EXPECT_FALSE(sfid::IsCaseId("500Dn00000SbX0003A"));
+  EXPECT_TRUE(sfid::IsUserId("005Dn0US0000003IGA"));
 }
 
 }  // namespace
