@@ -100,6 +100,27 @@ bool FindInStore(store::StateStore& store, std::string const& id, std::string co
   return true;
 }
 
+// --live: the case read now from its system; the exit code (kExitOk when read).
+int ReadLive(po::variables_map const& vm, OfflineSettings const& settings,
+             LoadedPolicy const& loaded, std::string const& id, std::string const& prefix,
+             CommandContext& ctx, engine::Snapshot& snapshot, std::string& source) {
+  if (!settings.config_read) {
+    ctx.err << prefix << "--live needs the config with the credentials (--config)\n";
+    return kExitUsage;
+  }
+  std::string const dir =
+      vm.count("policy") != 0 ? Str(vm, "policy") : settings.config.mappings_dir;
+  auto live = ReadCaseLive(settings.config, loaded.policy, dir, id, Str(vm, "system"));
+  if (!live.ok()) {
+    ctx.err << prefix << live.status().message() << "\n";
+    return live.status().code() == StatusCode::kNotFound ? kExitUsage : ExitCodeFor(live.status());
+  }
+  snapshot = std::move(*live);
+  source = (Str(vm, "system") == "forge" ? "Forge" : "Salesforce") +
+           std::string(", read live (no ledger consulted)");
+  return kExitOk;
+}
+
 }  // namespace
 
 int RunExplainCommand(std::vector<std::string> const& args, CommandContext& ctx) {
@@ -156,21 +177,10 @@ int RunExplainCommand(std::vector<std::string> const& args, CommandContext& ctx)
     if (!FindInFile(Str(vm, "input"), id, prefix, ctx, snapshot)) return kExitUsage;
     source = "snapshot file " + Str(vm, "input");
   } else if (vm.count("live") != 0) {
-    if (!settings.config_read) {
-      ctx.err << prefix << "--live needs the config with the credentials (--config)\n";
-      return kExitUsage;
+    if (int const code = ReadLive(vm, settings, loaded, id, prefix, ctx, snapshot, source);
+        code != kExitOk) {
+      return code;
     }
-    std::string const dir =
-        vm.count("policy") != 0 ? Str(vm, "policy") : settings.config.mappings_dir;
-    auto live = ReadCaseLive(settings.config, loaded.policy, dir, id, Str(vm, "system"));
-    if (!live.ok()) {
-      ctx.err << prefix << live.status().message() << "\n";
-      return live.status().code() == StatusCode::kNotFound ? kExitUsage
-                                                           : ExitCodeFor(live.status());
-    }
-    snapshot = std::move(*live);
-    source = (Str(vm, "system") == "forge" ? "Forge" : "Salesforce") +
-             std::string(", read live (no ledger consulted)");
   } else {
     store = OpenExistingStore(vm, settings, prefix, ctx);
     if (!store || !FindInStore(*store, id, Str(vm, "system"), prefix, ctx, snapshot, source)) {
