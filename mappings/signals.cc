@@ -154,14 +154,17 @@ void LoadChildObjects(Reader& r, Json const& sf, std::string const& path, Salesf
   Json const* given = sf.contains("child_objects") ? &sf.at("child_objects") : nullptr;
   if (given != nullptr && !c.IsObject(*given, cp)) given = nullptr;
   if (given != nullptr) {
-    for (auto const& [name, v] : given->items()) {
+    for (auto const& item : given->items()) {
+      std::string const& name = item.key();  // (a structured binding is not captured)
       bool const listed = std::any_of(out.related.begin(), out.related.end(),
                                       [&](auto const& rel) { return rel.first == name; });
-      if (!listed)
+      if (!listed) {
         c.Add(Join(cp, name), "'" + name + "' is not a relationship listed in `related`");
+      }
     }
   }
-  for (auto const& [name, fields] : out.related) {
+  for (auto const& rel : out.related) {
+    std::string const& name = rel.first;
     std::string const np = Join(cp, name);
     if (given != nullptr && given->contains(name)) {
       Json const& v = given->at(name);

@@ -73,6 +73,58 @@ TEST(SignalsTest, EveryProblemIsReportedWithItsKey) {
   for (auto const& p : problems) EXPECT_EQ(p.file, "signals.json");
 }
 
+// Where each related relationship's records live, for the related-changes query (issue 16):
+// standard relationships are known, others must be named in `child_objects`.
+TEST(SignalsTest, EveryRelatedRelationshipHasItsChildObject) {
+  auto m = LoadSignalsOrError("");
+  ASSERT_TRUE(m.ok()) << m.status();
+  auto const& children = m->salesforce.child_objects;
+  ASSERT_EQ(children.size(), m->salesforce.related.size());
+  auto child = [&](std::string const& relationship) {
+    for (auto const& c : children) {
+      if (c.relationship == relationship) return c;
+    }
+    return CaseChildObject{};
+  };
+  EXPECT_EQ(child("Tasks").object, "Task");
+  EXPECT_EQ(child("Tasks").parent_field, "WhatId");
+  EXPECT_EQ(child("Histories").object, "CaseHistory");
+  EXPECT_EQ(child("Histories").stamp_field, "CreatedDate");
+  EXPECT_EQ(child("Feeds").object, "FeedItem");
+
+  std::string const doc = R"({
+    "salesforce": {
+      "case": {"created_field": "CreatedDate", "primary_reason_field": "Reason",
+               "owner_field": "OwnerId", "modstamp_field": "SystemModstamp"},
+      "related": {"Site_Visits__r": ["Name"], "Inspections__r": []%s},
+      "events": []
+    }
+  })";
+  auto parse = [&](std::string const& extra, std::vector<Problem>& problems) {
+    std::string text = doc;
+    text.replace(text.find("%s"), 2, extra);
+    return ParseSignals(text, "signals.json", problems);
+  };
+  std::vector<Problem> problems;
+  parse("", problems);
+  std::string all = AllProblems(problems);
+  EXPECT_THAT(all, HasSubstr("signals.salesforce.child_objects.Site_Visits__r: 'Site_Visits__r' "
+                             "is not a standard Case relationship"));
+  EXPECT_THAT(all, HasSubstr("child_objects.Inspections__r"));
+  problems.clear();
+  auto named = parse(R"(}, "child_objects": {"Site_Visits__r": {"object": "Site_Visit__c",
+      "parent_field": "Case__c", "stamp_field": "SystemModstamp"}, "Inspections__r": {
+      "object": "Inspection__c", "parent_field": "Case__c", "stamp_field": "LastModifiedDate"},
+      "Ghosts__r": {"object": "Ghost__c", "parent_field": "Case__c", "stamp_field": "X"})",
+                     problems);
+  all = AllProblems(problems);
+  EXPECT_THAT(all, HasSubstr("'Ghosts__r' is not a relationship listed in `related`"));
+  ASSERT_EQ(named.salesforce.child_objects.size(), 2U) << all;
+  EXPECT_EQ(named.salesforce.child_objects[0].object, "Inspection__c");  // `related` order
+  EXPECT_EQ(named.salesforce.child_objects[0].stamp_field, "LastModifiedDate");
+  EXPECT_EQ(named.salesforce.child_objects[1].object, "Site_Visit__c");
+}
+
 TEST(SignalsTest, DocumentsOfTheDefaultAreReadAndTheirFieldsSelected) {
   auto m = LoadSignalsOrError("");
   ASSERT_TRUE(m.ok()) << m.status();
