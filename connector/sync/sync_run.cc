@@ -148,17 +148,12 @@ Status SyncRun::ReadLinkedChanges() {
 
 // Step 3: the cases changed since the system's watermark (minus the overlap).
 Status SyncRun::ReadChanged(SyncSystem const& system) {
-  auto watermark = store_.GetWatermark(system.source->system(), system.source->object());
+  auto watermark = StoredMark(system.source->system(), system.source->object());
   if (!watermark.ok()) return watermark.status();
   Instant since = now_ - options_.initial_lookback;
   if (*watermark) {
-    auto t = ParseInstant((*watermark)->modstamp);
-    if (!t) {
-      return FailedPreconditionError("the stored watermark '" + (*watermark)->modstamp +
-                                     "' is not a date-time");
-    }
-    floors_[std::string(system.source->system())] = *t;
-    since = *t - options_.overlap;
+    floors_[std::string(system.source->system())] = **watermark;
+    since = **watermark - options_.overlap;
   }
   if (IsPrimary(system)) primary_since_ = since;
   logger_->info("reading {} cases modified since {}", system.source->system(),
@@ -180,7 +175,7 @@ Status SyncRun::ReadRelatedChanges() {
   std::map<std::string, Instant> changed;  // case id -> newest related change
   std::vector<store::Watermark> marks;
   for (auto const& kind : source.RelatedKinds()) {
-    auto mark = RelatedMark(kind);
+    auto mark = StoredMark(system, kind);
     if (!mark.ok()) return mark.status();
     Instant const since = *mark ? **mark - options_.overlap : primary_since_;
     auto changes = source.ReadRelatedChanged(kind, since);
@@ -228,15 +223,16 @@ StatusOr<std::vector<std::string>> SyncRun::NotSeenSince(
   return ids;
 }
 
-// The stored position of a kind of related records (nullopt: none yet).
-StatusOr<std::optional<Instant>> SyncRun::RelatedMark(std::string const& kind) {
-  auto mark = store_.GetWatermark(primary_.source->system(), kind);
+// The stored watermark of `object` of `system` as an instant (nullopt: none yet).
+StatusOr<std::optional<Instant>> SyncRun::StoredMark(std::string_view system,
+                                                     std::string_view object) {
+  auto mark = store_.GetWatermark(system, object);
   if (!mark.ok()) return mark.status();
   if (!*mark) return std::optional<Instant>();
   auto t = ParseInstant((*mark)->modstamp);
   if (!t) {
-    return FailedPreconditionError("the stored watermark of " + kind + " '" + (*mark)->modstamp +
-                                   "' is not a date-time");
+    return FailedPreconditionError("the stored watermark of " + std::string(object) + " '" +
+                                   (*mark)->modstamp + "' is not a date-time");
   }
   return std::optional<Instant>(*t);
 }

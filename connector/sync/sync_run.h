@@ -66,7 +66,7 @@ class SyncRun {
   Status ReadLinkedChanges();
   Status ReadChanged(SyncSystem const& system);
   Status ReadRelatedChanges();
-  StatusOr<std::optional<Instant>> RelatedMark(std::string const& kind);
+  StatusOr<std::optional<Instant>> StoredMark(std::string_view system, std::string_view object);
   StatusOr<std::vector<std::string>> NotSeenSince(std::map<std::string, Instant> const& changed);
   Status ReadLinkedCases();
   Status ReadDue();

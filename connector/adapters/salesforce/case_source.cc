@@ -131,7 +131,10 @@ StatusOr<RelatedChanges> SalesforceCaseSource::ReadRelatedChanged(std::string_vi
         for (auto sv : page.records) {
           ++out.records;
           auto flat = salesforce::FlattenRecord(sv);
-          if (!flat.ok()) return flat.status();
+          if (!flat.ok()) {  // one unreadable record does not hide the others' cases
+            org_.logger().warn("{}: skipped a record: {}", kind, flat.status().message());
+            continue;
+          }
           auto parent = salesforce::FindField(*flat, child->parent_field);
           auto stamp = salesforce::FindField(*flat, child->stamp_field);
           auto const at = stamp ? ParseInstant(*stamp) : std::nullopt;
