@@ -52,13 +52,25 @@ install_check_tools() {
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
   fi
-  local dir="$root/tests/deploy/node"
-  # npm ci only when the lock file changed since the last install (the stamp is a copy of it).
+  npm_ci_pinned tests/deploy/node
+  install_bench_tools
+}
+
+# npm_ci_pinned <dir under the root>: the packages its package-lock.json pins, installed only when
+# the lock file changed since the last install (the stamp is a copy of it).
+npm_ci_pinned() {
+  local dir="$root/$1"
   if ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.casebridge-lock.json"; then
-    echo "casebridge: installing the pinned npm packages of tests/deploy/node"
+    echo "casebridge: installing the pinned npm packages of $1"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
     cp "$dir/package-lock.json" "$dir/node_modules/.casebridge-lock.json"
   fi
+}
+
+# The jsforce peer of bench/peer_compare.sh (issue 13: jsforce and luxon, bench tooling only; its
+# smoke test `bench.jsforce_peer_agrees` runs with the tests). Needs the Node.js installed above.
+install_bench_tools() {
+  npm_ci_pinned bench/peers/jsforce
 }
 
 # configure_and_build <dir> [cmake args...]
