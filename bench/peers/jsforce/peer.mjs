@@ -174,7 +174,8 @@ function lookups(events) {
 
 // One case as of `now`: the response_4bh clocks and the actions the procedure calls for (SPEC 1.4,
 // ported rule by rule from casebridge's engine so both plan the same keys).
-function evaluate(c, now, calendar, backOfficeQueueId) {
+function evaluate(c, now, policy) {
+  const {calendar, backOfficeQueueId} = policy;
   const created = Date.parse(c.CreatedDate);
   const closedAt = c.ClosedDate ? Date.parse(c.ClosedDate) : NaN;
   const closed = closedAt <= now;
@@ -277,16 +278,30 @@ const TITLES = {
   notify_manager: (c) => `@Tom O'Hearen @Alex tier 4 escalation on case ${c.CaseNumber}. ` +
     'Manager notification required immediately.',
 };
+const DESCRIPTIONS = {
+  call_installer: () => 'Installer complaint procedure, back office: the installer has not contacted ' +
+    'the homeowner 2 days after the complaint. Call the installer\'s escalation number and ask them ' +
+    'to reach the homeowner.',
+  sales_referral_reminder: (c, policy) =>
+    policy.referralComment.replace('{complaint}', c.Secondary_Reason__c || c.Subject || ''),
+  homeowner_followup: () => 'Installer complaint after Sales referral: contact the homeowner at ' +
+    'least every 5 days until the case is closed.',
+  beam_followup: () => 'Send the quick reply "Unresponsive Beam HO" to the homeowner one week after ' +
+    'the hand-off or the requested follow-up.',
+  tier_followup: () => 'Customer Escalation Guide: update the customer within 24 hours.',
+};
 const ABOUT_HOMEOWNER = new Set(['homeowner_followup', 'beam_followup', 'tier_followup']);
 
 // The record one action writes (the fields casebridge writes for it).
-function actionRecord(c, a, calendar, backOfficeQueueId) {
+function actionRecord(c, a, policy) {
+  const {calendar, backOfficeQueueId} = policy;
   if (a.form === 'reassign') return {Id: c.Id, OwnerId: backOfficeQueueId};
   if (a.form === 'post') {
     return {ParentId: c.Id, Type: 'TextPost', Body: `${TITLES[a.action](c)} [casebridge:${a.key}]`};
   }
   const task = {
     Subject: TITLES[a.action](c),
+    Description: DESCRIPTIONS[a.action](c, policy),
     Status: 'Not Started',
     Priority: 'Normal',
     ActivityDate: DateTime.fromMillis(a.due, {zone: calendar.zone}).toISODate(),
@@ -298,7 +313,7 @@ function actionRecord(c, a, calendar, backOfficeQueueId) {
   return task;
 }
 
-async function readAndEvaluate(conn, args, calendar, backOfficeQueueId, out) {
+async function readAndEvaluate(conn, args, policy, out) {
   const since = iso(args.now - args.lookbackDays * DAY);
   const soql = 'SELECT Id, CaseNumber, CreatedDate, ClosedDate, Reason, Secondary_Reason__c, ' +
     'OwnerId, Owner.Name, Subject, Installer__r.Name, Contact.Email, ' +
@@ -314,14 +329,14 @@ async function readAndEvaluate(conn, args, calendar, backOfficeQueueId, out) {
     conn.query(soql)
       .on('record', (c) => {
         ++out.cases;
-        const result = evaluate(c, args.now, calendar, backOfficeQueueId);
+        const result = evaluate(c, args.now, policy);
         for (const f of result.response) {
           ++out.response_4bh[f.status];
           if (f.status === 'breached') out.breached.push(`${c.Id} ${iso(f.started)} ${iso(f.due)}`);
         }
         for (const a of result.actions) {
           ++out.actions[a.action];
-          out.writes[a.form].push(actionRecord(c, a, calendar, backOfficeQueueId));
+          out.writes[a.form].push(actionRecord(c, a, policy));
         }
       })
       .on('error', reject)
@@ -373,6 +388,8 @@ async function main() {
   const args = parseArgs(process.argv);
   const calendar = new BusinessCalendar(readMapping(args.mappings, 'calendar.json'));
   const queues = readMapping(args.mappings, 'queues.json');
+  const template = readMapping(args.mappings, 'templates.json').referral_comment;
+  const referralComment = [].concat(template).join('\n');
   const conn = new jsforce.Connection({
     oauth2: {loginUrl: args.loginUrl, clientId: args.clientId, clientSecret: args.clientSecret},
     version: args.apiVersion,
@@ -392,7 +409,8 @@ async function main() {
     written: 0, failed: 0, errors: [],
     writes: {task: [], reassign: [], post: []}, breached: [],
   };
-  await readAndEvaluate(conn, args, calendar, backOffice.Id, out);
+  const policy = {calendar, backOfficeQueueId: backOffice.Id, referralComment};
+  await readAndEvaluate(conn, args, policy, out);
   if (args.mode === 'batch') await writeBatched(conn, out.writes, out);
   if (args.mode === 'naive') await writeOneByOne(conn, out.writes, out);
 
