@@ -220,7 +220,8 @@ class FakeActionSink final : public adapters::ActionSink {
   bool crash_after_remote_write = false;
   bool apply_reassignment = true;  // ApplyReassignment() knows the case after the owner change
   std::set<std::string> refuse;    // action ids whose records the server rejects
-  Status fail;                     // Write() fails with it when set
+  std::vector<std::set<std::string>> write_kinds;  // per Write() call, the kinds of its rows
+  Status fail;                                     // Write() fails with it when set
   std::function<void(std::string const&)> on_reassign;
 
  private:

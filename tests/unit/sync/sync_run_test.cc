@@ -89,14 +89,17 @@ TEST_F(SyncRunTest, PlansRendersAndWritesTheActionsOnce) {
   ASSERT_TRUE(first.status.ok()) << first.status;
   EXPECT_EQ(first.stats.cases_evaluated, 2);  // again after its reassignment was written
   EXPECT_EQ(first.stats.cases_reread, 1);
-  EXPECT_EQ(first.stats.actions_planned, 1);
-  EXPECT_EQ(first.stats.actions_written, 1);
+  EXPECT_EQ(first.stats.actions_planned, 2);  // the hand-off, then the call that follows it
+  EXPECT_EQ(first.stats.actions_written, 2);
   EXPECT_EQ(remote_.sends["500S000000000001:reassign_back_office:1"], 1);
+  EXPECT_EQ(remote_.sends["500S000000000001:call_installer:1"], 1);
   auto rows = Ledger();
-  ASSERT_EQ(rows.size(), 1U);
-  EXPECT_EQ(rows[0].state, store::ActionState::kWritten);
-  EXPECT_EQ(rows[0].action.target_system, "salesforce");
-  EXPECT_THAT(rows[0].action.payload, ::testing::HasSubstr(kCase));
+  ASSERT_EQ(rows.size(), 2U);
+  for (auto const& row : rows) {
+    EXPECT_EQ(row.state, store::ActionState::kWritten) << row.action.key;
+    EXPECT_EQ(row.action.target_system, "salesforce");
+    EXPECT_THAT(row.action.payload, ::testing::HasSubstr(kCase));
+  }
 
   // The case changes again: evaluated again, nothing written twice.
   source_->SetVersion(kCase, "2026-03-02T15:10:00Z");
