@@ -474,8 +474,8 @@ void SyncRun::CountPage(SyncSystem const& system, adapters::CasePage const& page
 // it is read on the primary side instead (now, and with the watermark, should this run stop
 // first). A primary case changed but already evaluated at this very version (an overlap
 // re-read; not on a first run, whose related reads count on it), or evaluated in this run, is
-// skipped. (A linked system's version need not cover its
-// related records, so its cases are always evaluated.)
+// skipped. (A linked system's version need not cover its related records, so its cases are
+// always evaluated.)
 StatusOr<std::vector<adapters::SourcedCase const*>> SyncRun::SelectToEvaluate(
     SyncSystem const& system, adapters::CasePage const& page, ReadReason reason, PageWork& work) {
   std::vector<adapters::SourcedCase const*> out;
