@@ -126,8 +126,10 @@ class CaseSource {
   /// watermark is kept (e.g. "Case.Tasks"). None when ReadChanged() sees every change itself.
   [[nodiscard]] virtual std::vector<std::string> RelatedKinds() const { return {}; }
   /// The cases with related records of `kind` created or modified at or after `since` (one
-  /// paged query, the parent ids only).
-  virtual StatusOr<RelatedChanges> ReadRelatedChanged(std::string_view kind, Instant /*since*/) {
+  /// paged query, the parent ids only); with `cases_before`, only of the cases whose own
+  /// version is before it (a first run's changed read evaluated all the others).
+  virtual StatusOr<RelatedChanges> ReadRelatedChanged(std::string_view kind, Instant /*since*/,
+                                                      std::optional<Instant> /*cases_before*/) {
     return InvalidArgumentError("no related records of kind '" + std::string(kind) + "'");
   }
   /// The given cases; ids the system no longer has are simply not returned.
@@ -158,7 +160,8 @@ struct WriteReport {
   std::int64_t failed = 0;
   std::int64_t healed = 0;    // found already written remotely, not re-sent
   std::int64_t deferred = 0;  // possibly still in flight from a run that died
-  /// Cases whose procedure state this write changed (reassigned): worth evaluating again.
+  /// Cases whose procedure state this write changed (reassigned): worth evaluating again (from
+  /// ApplyReassignment(), or read again).
   std::vector<std::string> changed_cases;
   Status status;  // OK, or what stopped the writer (the rest stay pending)
 };
@@ -181,6 +184,14 @@ class ActionSink {
                                                             store::ForgeRef const& /*link*/,
                                                             Interaction const* /*interaction*/) {
     return std::optional<std::string>();
+  }
+  /// Applies to `c` (a case of this system) what writing the reassignment `action` changes: its
+  /// owner, and a reassigned event at `at`, so the steps that follow the hand-off are planned
+  /// from the case as it will stand without reading it again. False when this system cannot
+  /// tell (`c` is left as it was; the case is read again after the write).
+  virtual bool ApplyReassignment(SourcedCase& /*c*/, engine::PlannedAction const& /*action*/,
+                                 Instant /*at*/) const {
+    return false;
   }
   /// Writes ledger rows of this system (state planned, or failed with attempts left) and
   /// records each result in the ledger and the audit trail. Idempotent: a row a crashed run

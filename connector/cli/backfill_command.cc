@@ -188,6 +188,7 @@ int RunBackfillCommand(std::vector<std::string> const& args, CommandContext& ctx
   adapters::SalesforceSourceOptions source_options;
   source_options.bulk_above = vm["bulk-above"].as<long long>();
   SalesforcePorts salesforce(*client, policy, signals, *store, logger, source_options);
+  salesforce.org.KeepQueuesIn(*store, now);
   sync::SyncJob job(salesforce.source, salesforce.sink, *store, policy, logger);
   std::optional<ForgePorts> forge_ports;
   if (*forge) {

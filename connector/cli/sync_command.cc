@@ -119,6 +119,7 @@ int RunSyncCommand(std::vector<std::string> const& args, CommandContext& ctx) {
       return ExitCodeFor(forge.status());
     }
     SalesforcePorts salesforce(*client, policy, signals, *store, logger);
+    salesforce.org.KeepQueuesIn(*store, now, /*read_only=*/dry_run);
     sync::SyncJob job(salesforce.source, salesforce.sink, *store, policy, logger);
     std::optional<ForgePorts> forge_ports;
     if (*forge) {

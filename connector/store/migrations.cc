@@ -189,12 +189,27 @@ CREATE INDEX case_snapshots_by_created ON case_snapshots (created_at, system, ca
 CREATE INDEX case_snapshots_by_case ON case_snapshots (case_id);
 )sql";
 
-constexpr std::array<Migration, 5> kMigrations = {{
+// The queue directory of a primary system (issue 13): the queues queues.json names and their ids
+// (queue_id "" = not in the org when read), plus queue ids it does not name (name ""), so a run
+// reads the org's queues only when one is unknown or the directory is a day old. `org` leads the
+// key for several orgs (migration 006 adds them to the other tables).
+constexpr std::string_view k008QueueDirectory = R"sql(
+CREATE TABLE queue_directory (
+  org          ${TEXT} NOT NULL DEFAULT 'default',
+  name         ${TEXT} NOT NULL,
+  queue_id     ${TEXT} NOT NULL,
+  refreshed_at BIGINT NOT NULL,
+  PRIMARY KEY (org, name, queue_id)
+);
+)sql";
+
+constexpr std::array<Migration, 6> kMigrations = {{
     {1, "001_init", k001Init, "", ""},
     {2, "002_audit_append_only", "", k002AuditAppendOnlySqlite, k002AuditAppendOnlyPostgres},
     {3, "003_flag_report_columns", k003FlagReportColumns, "", ""},
     {4, "004_forge_refs", k004ForgeRefs, "", ""},
     {5, "005_case_snapshots", k005CaseSnapshots, "", ""},
+    {8, "008_queue_directory", k008QueueDirectory, "", ""},
 }};
 
 /// The only place the two engines' DDL differs (besides the engine-specific statements above).

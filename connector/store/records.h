@@ -258,6 +258,15 @@ struct Checkpoint {
   Instant updated_at{};
 };
 
+/// One queue of a primary system's queue directory (migration 008): a queue a mapping names
+/// (queues.json DeveloperName) and its id as of `refreshed_at`; "" when the org had no such
+/// queue then. A row with an empty `name` records a queue id the mapping does not name.
+struct QueueEntry {
+  std::string name;
+  std::string queue_id;
+  Instant refreshed_at{};
+};
+
 // ---------------------------------------------------------------------------------------------
 // Schema and locking
 

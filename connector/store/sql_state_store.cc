@@ -1055,4 +1055,42 @@ Status SqlStateStore::DeleteCheckpoint(std::string_view name) {
       [&] { return ToStatus(conn_->Execute("DELETE FROM checkpoints WHERE name = ?", {name})); });
 }
 
+// --- Queue directory --------------------------------------------------------------------------
+
+StatusOr<std::vector<QueueEntry>> SqlStateStore::GetQueueDirectory(std::string_view org) {
+  std::vector<QueueEntry> out;
+  Status s = Reading([&] {
+    return ToStatus(
+        conn_->Execute("SELECT name, queue_id, refreshed_at FROM queue_directory WHERE org = ? "
+                       "ORDER BY name, queue_id",
+                       {org}, [&out](SqlRow const& row) {
+                         out.push_back(QueueEntry{row.String(0), row.String(1), row.Time(2)});
+                         return OkStatus();
+                       }));
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Status SqlStateStore::ReplaceQueueDirectory(std::string_view org,
+                                            std::span<QueueEntry const> entries) {
+  for (auto const& e : entries) {
+    if (e.name.empty() && e.queue_id.empty()) {
+      return InvalidArgumentError("queue directory: an entry needs a name or a queue id");
+    }
+  }
+  return Atomically([&]() -> Status {
+    auto d = conn_->Execute("DELETE FROM queue_directory WHERE org = ?", {org});
+    if (!d.ok()) return d.status();
+    for (auto const& e : entries) {
+      auto r = conn_->Execute(
+          "INSERT INTO queue_directory (org, name, queue_id, refreshed_at) VALUES (?, ?, ?, ?) "
+          "ON CONFLICT (org, name, queue_id) DO UPDATE SET refreshed_at = excluded.refreshed_at",
+          {org, e.name, e.queue_id, SqlValue::Time(e.refreshed_at)});
+      if (!r.ok()) return r.status();
+    }
+    return OkStatus();
+  });
+}
+
 }  // namespace casebridge::store::store_internal

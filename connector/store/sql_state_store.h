@@ -76,6 +76,9 @@ class SqlStateStore final : public StateStore, private TransactionDriver {
   StatusOr<std::optional<Checkpoint>> LoadCheckpoint(std::string_view name) override;
   Status DeleteCheckpoint(std::string_view name) override;
 
+  StatusOr<std::vector<QueueEntry>> GetQueueDirectory(std::string_view org) override;
+  Status ReplaceQueueDirectory(std::string_view org, std::span<QueueEntry const> entries) override;
+
  private:
   Status CommitTransaction() override;
   Status RollbackTransaction() override;

@@ -253,6 +253,14 @@ class StateStore {
   virtual StatusOr<std::optional<Checkpoint>> LoadCheckpoint(std::string_view name) = 0;
   /// Removes it (no error when absent).
   virtual Status DeleteCheckpoint(std::string_view name) = 0;
+
+  // --- Queue directory (the org's queues, so a run need not read them each time) -------------
+  /// The directory of `org`, ordered by name then queue id; empty when never stored.
+  virtual StatusOr<std::vector<QueueEntry>> GetQueueDirectory(std::string_view org) = 0;
+  /// Replaces the directory of `org` with `entries`, atomically. kInvalidArgument for an entry
+  /// with neither a name nor a queue id (nothing is written then).
+  virtual Status ReplaceQueueDirectory(std::string_view org,
+                                       std::span<QueueEntry const> entries) = 0;
 };
 
 /// Opens (creating the SQLite file if needed) and migrates the store named by `url` (see the

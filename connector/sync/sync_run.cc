@@ -155,7 +155,10 @@ Status SyncRun::ReadChanged(SyncSystem const& system) {
     floors_[std::string(system.source->system())] = **watermark;
     since = **watermark - options_.overlap;
   }
-  if (IsPrimary(system)) primary_since_ = since;
+  if (IsPrimary(system)) {
+    primary_since_ = since;
+    primary_first_ = !*watermark;
+  }
   logger_->info("reading {} cases modified since {}", system.source->system(),
                 FormatInstant(since));
   page_status_ = OkStatus();
@@ -178,7 +181,10 @@ Status SyncRun::ReadRelatedChanges() {
     auto mark = StoredMark(system, kind);
     if (!mark.ok()) return mark.status();
     Instant const since = *mark ? **mark - options_.overlap : primary_since_;
-    auto changes = source.ReadRelatedChanged(kind, since);
+    // A first run evaluated every case its changed read returned (as read, children included):
+    // only the related records of older cases can be news.
+    auto changes = source.ReadRelatedChanged(
+        kind, since, primary_first_ ? std::optional<Instant>(primary_since_) : std::nullopt);
     if (!changes.ok()) return changes.status();
     stats_.related_records += changes->records;
     for (auto& c : changes->cases) {
@@ -313,9 +319,9 @@ Status SyncRun::ReadByIds(SyncSystem const& system, std::vector<std::string> con
   return OkStatus();
 }
 
-// Step 6: every pending row, by its system's sink. Cases this run reassigned are read again and
+// Step 6: every pending row, by its system's sink. Cases whose reassignment was written are
 // evaluated once more, so the steps that follow a hand-off (e.g. call_installer) are written now
-// rather than by the next run.
+// rather than by the next run; a reassignment that was not written plans none of them.
 Status SyncRun::WritePending() {
   if (options_.dry_run) return OkStatus();
   for (int pass = 0; pass < 2; ++pass) {
@@ -325,40 +331,100 @@ Status SyncRun::WritePending() {
       if (auto s = WriteSystem(*linked_, changed); !s.ok()) LinkedFailed(s);
     }
     if (changed.empty() || pass == 1) break;
-    if (auto s = ReadByIds(primary_, {changed.begin(), changed.end()}, ReadReason::kReread);
-        !s.ok()) {
-      return s;
-    }
+    if (auto s = EvaluateReassigned(changed); !s.ok()) return s;
   }
+  reassigned_.clear();
   return OkStatus();
 }
 
+// The reassigned cases as they now stand: those this run evaluated from that evaluation with the
+// reassignment applied in memory (no read); the others (a reassignment planned by an earlier
+// run, or one the system cannot apply in memory) read again.
+Status SyncRun::EvaluateReassigned(std::set<std::string> const& changed) {
+  constexpr std::size_t kPage = 200;
+  std::vector<std::string> to_read;
+  adapters::CasePage page;
+  for (auto const& id : changed) {
+    auto it = reassigned_.find(Key(primary_, id));
+    if (it == reassigned_.end()) {
+      to_read.push_back(id);
+      continue;
+    }
+    page.cases.push_back(std::move(it->second));
+    reassigned_.erase(it);
+    if (page.cases.size() == kPage) {
+      if (auto s = EvaluatePage(primary_, page, ReadReason::kReread); !s.ok()) return s;
+      page.cases.clear();
+    }
+  }
+  if (!page.cases.empty()) {
+    if (auto s = EvaluatePage(primary_, page, ReadReason::kReread); !s.ok()) return s;
+  }
+  return ReadByIds(primary_, to_read, ReadReason::kReread);
+}
+
+// Keeps (or forgets) `c` as it will stand once the reassignment its last evaluation planned is
+// written.
+void SyncRun::KeepReassigned(SyncSystem const& system, adapters::SourcedCase const& c) {
+  std::string const key = Key(system, c.snapshot.id);
+  reassigned_.erase(key);
+  if (options_.dry_run) return;
+  auto const a =
+      std::find_if(evaluation_.actions.begin(), evaluation_.actions.end(),
+                   [](auto const& p) { return p.kind == mappings::ActionKind::kReassign; });
+  if (a == evaluation_.actions.end()) return;
+  adapters::SourcedCase after = c;
+  if (system.sink->ApplyReassignment(after, *a, now_)) reassigned_.emplace(key, std::move(after));
+}
+
+// The system's pending rows, handed to its sink by kind, 2000 at a time (a multiple of the
+// 200-record collection calls): only each kind's last call is partial, whatever the order of
+// the keys.
 Status SyncRun::WriteSystem(SyncSystem const& system, std::set<std::string>& changed) {
-  adapters::WriteOptions const wo{now_, options_.wall_now, options_.in_flight_grace,
-                                  options_.run_id};
+  constexpr std::size_t kRows = 2000;
   store::ActionQuery query;
   query.states = {store::ActionState::kPlanned, store::ActionState::kFailed};
-  query.limit = 2000;
+  query.limit = kRows;
   query.max_attempts = options_.max_attempts;
   query.target_system = std::string(system.sink->system());
-  auto& by_system = stats_.actions_by_system[query.target_system];
+  std::map<std::string, std::vector<store::LedgerEntry>> by_kind;
   while (true) {
     auto rows = store_.ListActions(query);
     if (!rows.ok()) return rows.status();
     if (rows->empty()) break;
     query.after_key = rows->back().action.key;
-    adapters::WriteReport wr = system.sink->Write(*rows, wo);
-    stats_.actions_written += wr.written;
-    stats_.actions_failed += wr.failed;
-    stats_.actions_healed += wr.healed;
-    stats_.actions_deferred += wr.deferred;
-    by_system["written"] += wr.written;
-    by_system["failed"] += wr.failed;
-    changed.insert(wr.changed_cases.begin(), wr.changed_cases.end());
-    if (!wr.status.ok()) return wr.status;
-    if (rows->size() < query.limit) break;
+    bool const last = rows->size() < query.limit;
+    for (auto& row : *rows) {
+      auto& batch = by_kind[row.action.kind];
+      batch.push_back(std::move(row));
+      if (batch.size() < kRows) continue;
+      if (auto s = WriteRows(system, batch, changed); !s.ok()) return s;
+    }
+    if (last) break;
+  }
+  for (auto& [kind, batch] : by_kind) {
+    if (auto s = WriteRows(system, batch, changed); !s.ok()) return s;
   }
   return OkStatus();
+}
+
+// Hands `rows` to the system's sink (and empties it); the counts go to the summary.
+Status SyncRun::WriteRows(SyncSystem const& system, std::vector<store::LedgerEntry>& rows,
+                          std::set<std::string>& changed) {
+  if (rows.empty()) return OkStatus();
+  adapters::WriteOptions const wo{now_, options_.wall_now, options_.in_flight_grace,
+                                  options_.run_id};
+  adapters::WriteReport wr = system.sink->Write(rows, wo);
+  rows.clear();
+  auto& by_system = stats_.actions_by_system[std::string(system.sink->system())];
+  stats_.actions_written += wr.written;
+  stats_.actions_failed += wr.failed;
+  stats_.actions_healed += wr.healed;
+  stats_.actions_deferred += wr.deferred;
+  by_system["written"] += wr.written;
+  by_system["failed"] += wr.failed;
+  changed.insert(wr.changed_cases.begin(), wr.changed_cases.end());
+  return wr.status;
 }
 
 void SyncRun::Count(SyncSystem const& system, ReadReason reason) {
@@ -407,12 +473,14 @@ void SyncRun::CountPage(SyncSystem const& system, adapters::CasePage const& page
 // The cases of a page to evaluate. A linked-system case naming a primary case is that case:
 // it is read on the primary side instead (now, and with the watermark, should this run stop
 // first). A primary case changed but already evaluated at this very version (an overlap
-// re-read), or evaluated in this run, is skipped. (A linked system's version need not cover its
-// related records, so its cases are always evaluated.)
+// re-read; not on a first run, whose related reads count on it), or evaluated in this run, is
+// skipped. (A linked system's version need not cover its related records, so its cases are
+// always evaluated.)
 StatusOr<std::vector<adapters::SourcedCase const*>> SyncRun::SelectToEvaluate(
     SyncSystem const& system, adapters::CasePage const& page, ReadReason reason, PageWork& work) {
   std::vector<adapters::SourcedCase const*> out;
-  bool const skip_unchanged = reason == ReadReason::kChanged && IsPrimary(system);
+  bool const skip_seen = reason == ReadReason::kChanged && IsPrimary(system);
+  bool const skip_unchanged = skip_seen && !primary_first_;
   std::unordered_map<std::string, std::string> known;
   if (skip_unchanged && !page.cases.empty()) {
     std::vector<std::string> ids;
@@ -428,7 +496,7 @@ StatusOr<std::vector<adapters::SourcedCase const*>> SyncRun::SelectToEvaluate(
       linked_cases_.push_back(c.linked_case_id);
       continue;
     }
-    if (skip_unchanged) {
+    if (skip_seen) {
       auto it = known.find(c.snapshot.id);
       if ((it != known.end() && it->second == c.version) ||
           evaluated_.count(Key(system, c.snapshot.id)) != 0) {
@@ -460,6 +528,7 @@ Status SyncRun::EvaluatePage(SyncSystem const& system, adapters::CasePage& page,
     std::optional<Instant> const next_check = Assess(*c, cf);
     work.flags.push_back(std::move(cf));
     if (auto s = PlanActions(system, *c, work); !s.ok()) return s;
+    KeepReassigned(system, *c);
     for (auto const& [key, id] : c->written) work.remote_keys.emplace_back(key, id);
     store::TrackedCase t;
     t.system = std::string(system.source->system());

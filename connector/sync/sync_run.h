@@ -72,7 +72,11 @@ class SyncRun {
   Status ReadDue();
   Status ReadDueOf(std::vector<store::TrackedCase> const& due);
   Status WritePending();
+  Status EvaluateReassigned(std::set<std::string> const& changed);
+  void KeepReassigned(SyncSystem const& system, adapters::SourcedCase const& c);
   Status WriteSystem(SyncSystem const& system, std::set<std::string>& changed);
+  Status WriteRows(SyncSystem const& system, std::vector<store::LedgerEntry>& rows,
+                   std::set<std::string>& changed);
   void Finish(Status status);
   void LinkedFailed(Status status);
   // Backfill (backfill.cc).
@@ -128,8 +132,12 @@ class SyncRun {
   Status page_status_;    // the last page's evaluation (vs. the read's error)
   std::unordered_map<std::string, Instant> floors_;  // system -> stored watermark
   Instant primary_since_{};                          // where the primary's changed read began
-  std::vector<std::string> linked_cases_;            // primary cases named by linked records read
-  std::set<std::string> evaluated_;                  // "<system>:<case id>" evaluated in this run
+  bool primary_first_ = false;  // the primary had no watermark: its changed read skips nothing
+  std::vector<std::string> linked_cases_;  // primary cases named by linked records read
+  std::set<std::string> evaluated_;        // "<system>:<case id>" evaluated in this run
+  /// "<system>:<case id>" -> the case as it will stand once the reassignment its evaluation in
+  /// this run planned is written (ActionSink::ApplyReassignment).
+  std::unordered_map<std::string, adapters::SourcedCase> reassigned_;
   /// Per case evaluated in this run, its flags' (rule, status) as last counted in stats_.flags.
   std::unordered_map<std::string, std::vector<std::pair<std::string_view, std::string_view>>>
       last_flags_;

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "connector/adapters/action_text.h"
 #include "connector/adapters/salesforce/action_content.h"
 #include "connector/adapters/salesforce/sent_lookup.h"
 #include "connector/common/failpoint.h"
@@ -80,6 +81,23 @@ std::vector<T> Slice(std::vector<T> const& items, std::size_t start) {
 StatusOr<std::optional<std::string>> SalesforceActionSink::Render(
     SourcedCase const& c, engine::PlannedAction const& action) {
   return RenderSalesforceAction(c, action, org_.policy(), org_.adapter());
+}
+
+bool SalesforceActionSink::ApplyReassignment(SourcedCase& c, engine::PlannedAction const& action,
+                                             Instant at) const {
+  ActionText const text = DescribeAction(c, action, org_.policy());
+  if (text.form != ActionForm::kReassign) return false;
+  auto const queue_id = org_.adapter().queues().IdOf(text.queue_key);
+  if (!queue_id) return false;
+  engine::Event e;
+  e.type = engine::EventType::kReassigned;
+  e.at = at;
+  e.to = "queue:" + text.queue_key;
+  c.snapshot.owner = e.to;
+  c.snapshot.events.push_back(std::move(e));
+  c.owner_id = *queue_id;
+  c.owner_name = org_.policy().queues.developer_names.at(text.queue_key);
+  return true;
 }
 
 // One Write() call: the rows grouped by operation, each group sent in batches.
@@ -281,7 +299,10 @@ class SalesforceActionSink::WriteCall {
   // Records the posts found already made; returns the others. Only posts whose earlier send
   // may have reached the server are looked for.
   StatusOr<Batch> HealFeedPosts(Batch const& items) {
-    Batch const attempted = Attempted(items);
+    Batch attempted;
+    for (auto const* p : items) {
+      if (MayHaveBeenPosted(*p)) attempted.push_back(p);
+    }
     if (attempted.empty()) return items;
     std::set<std::string> parents;
     for (auto const* p : attempted) parents.insert(p->payload.at("fields").value("ParentId", ""));
@@ -315,6 +336,13 @@ class SalesforceActionSink::WriteCall {
     auto const& e = *p.entry;
     return e.state == store::ActionState::kFailed || !e.last_error.empty() ||
            sent_keys_.count(e.action.key) != 0;
+  }
+
+  // A feed post has no key to upsert on, and a refused one (a `failed` row without the note)
+  // made no post: only a send whose outcome was not learnt may have.
+  [[nodiscard]] bool MayHaveBeenPosted(Pending const& p) const {
+    auto const& e = *p.entry;
+    return e.last_error.starts_with(kInFlight) || sent_keys_.count(e.action.key) != 0;
   }
 
   [[nodiscard]] Batch Attempted(Batch const& items) const {

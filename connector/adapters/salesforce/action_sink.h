@@ -16,10 +16,12 @@
 //     its CaseHistory Owner changes (one query per 200): recorded as written when the case
 //     already has the owner, or when its owner changed after the reassignment was planned (a
 //     person's later decision is never overwritten); sent again otherwise;
-//   * FeedItem has no external id: posts that may have reached the server are looked for by
+//   * FeedItem has no external id: posts that may have reached the server (the in-flight note:
+//     sent without learning the outcome, by an earlier run or by this call) are looked for by
 //     their key marker on their cases (one query per 200 cases) and recorded as written instead
-//     of posting again. A create of a run that died may still complete at the server after the
-//     next run's lookup, so rows in flight wait `in_flight_grace` before they are looked up.
+//     of posting again. A `failed` post without the note was refused and is simply sent again. A
+//     create of a run that died may still complete at the server after the next run's lookup, so
+//     rows in flight wait `in_flight_grace` before they are looked up.
 // Per-record failures are recorded (`failed`, with the reason) and retried by later runs until
 // the caller's attempt limit (UNABLE_TO_LOCK_ROW included). A call that fails as a whole after
 // the client's retries stops the write (the rest stay pending); kResourceExhausted (budget /
@@ -46,6 +48,10 @@ class SalesforceActionSink final : public ActionSink {
   [[nodiscard]] std::string_view system() const override { return kSalesforceSystem; }
   StatusOr<std::optional<std::string>> Render(SourcedCase const& c,
                                               engine::PlannedAction const& action) override;
+  /// The case owned by the reassignment's queue (its id from the queue directory), with the
+  /// Owner change the org records; false when the queue is not in the org.
+  bool ApplyReassignment(SourcedCase& c, engine::PlannedAction const& action,
+                         Instant at) const override;
   WriteReport Write(std::span<store::LedgerEntry const> pending,
                     WriteOptions const& options) override;
 

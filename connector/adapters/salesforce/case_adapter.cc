@@ -168,15 +168,20 @@ StatusOr<BulkCaseQueries> SalesforceCaseAdapter::BulkQueries(std::string const& 
   return BulkQueries(condition, children);
 }
 
-std::string SalesforceCaseAdapter::ChangedChildrenQuery(CaseChildObject const& child,
-                                                        Instant since) const {
-  std::string soql = "SELECT " + child.parent_field + ", " + child.stamp_field + " FROM " +
+std::string SalesforceCaseAdapter::ChangedChildrenQuery(CaseChildObject const& child, Instant since,
+                                                        std::optional<Instant> cases_before) const {
+  // A feed post's body tells casebridge's own posts (their key marker) from the others.
+  std::string const body = child.object == "FeedItem" ? ", Body" : "";
+  std::string soql = "SELECT " + child.parent_field + ", " + child.stamp_field + body + " FROM " +
                      child.object + " WHERE " + child.stamp_field +
                      " >= " + salesforce::Soql::DateTime(since);
   // casebridge's own Tasks are not news about the case (the run that wrote them knows them).
   auto const& key_field = signals_.salesforce.task_key_field;
   if (child.object == "Task" && !key_field.empty()) soql += " AND " + key_field + " = null";
-  return soql + " AND " + child.parent_field + " IN (SELECT Id FROM Case" + CaseWhere("") + ")";
+  std::string const before = cases_before ? signals_.salesforce.case_fields.modstamp + " < " +
+                                                salesforce::Soql::DateTime(*cases_before)
+                                          : std::string();
+  return soql + " AND " + child.parent_field + " IN (SELECT Id FROM Case" + CaseWhere(before) + ")";
 }
 
 StatusOr<BulkCaseQueries> SalesforceCaseAdapter::BulkQueries(

@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "connector/adapters/ports.h"
@@ -129,8 +130,12 @@ class SalesforceCaseAdapter {
   /// The query for the cases whose records of `child` were created or modified at or after
   /// `since`: `SELECT <parent_field>, <stamp_field> FROM <object> WHERE <stamp_field> >= since
   /// AND <parent_field> IN (SELECT Id FROM Case[ WHERE <case.where>])`; on Task, only those
-  /// without casebridge's key (its own Tasks are no news).
-  [[nodiscard]] std::string ChangedChildrenQuery(CaseChildObject const& child, Instant since) const;
+  /// without casebridge's key (its own Tasks are no news); on FeedItem, the Body too (its own
+  /// posts carry their key marker, and are no news either). With `cases_before`, the Case
+  /// sub-select also requires `<modstamp> < cases_before`.
+  [[nodiscard]] std::string ChangedChildrenQuery(
+      CaseChildObject const& child, Instant since,
+      std::optional<Instant> cases_before = std::nullopt) const;
 
   /// Turns one record (raw JSON of one element of `records`) into a SalesforceCase. Errors:
   /// kInvalidArgument naming the case id and the field (missing/unparsable id or created date),
@@ -146,6 +151,8 @@ class SalesforceCaseAdapter {
 
   [[nodiscard]] mappings::SignalsMapping const& signals() const { return signals_; }
   [[nodiscard]] QueueDirectory const& queues() const { return queues_; }
+  /// Replaces the queue directory (the org's queues were read again).
+  void ReplaceQueues(QueueDirectory queues) { queues_ = std::move(queues); }
 
  private:
   class Converter;

@@ -3,6 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -22,9 +25,62 @@ SalesforceOrg::SalesforceOrg(salesforce::Client client, mappings::Policy const& 
       signals_(signals),
       logger_(logger ? std::move(logger) : spdlog::default_logger()) {}
 
+namespace {
+
+constexpr auto kQueueDirectoryAge = std::chrono::hours(24);
+
+}  // namespace
+
+void SalesforceOrg::KeepQueuesIn(store::StateStore& store, Instant now, bool read_only,
+                                 std::string org) {
+  queue_store_ = &store;
+  queue_now_ = now;
+  queue_read_only_ = read_only;
+  queue_org_ = std::move(org);
+}
+
 Status SalesforceOrg::Connect() {
   if (adapter_) return OkStatus();
+  auto stored = StoredQueues();
+  if (!stored.ok()) return stored.status();
+  if (*stored) {
+    Install(std::move(**stored));
+    return OkStatus();
+  }
+  return RefreshQueues();
+}
+
+// The stored directory when it names every queue of queues.json and is less than a day old.
+StatusOr<std::optional<QueueDirectory>> SalesforceOrg::StoredQueues() {
+  if (queue_store_ == nullptr) return std::optional<QueueDirectory>();
+  auto rows = queue_store_->GetQueueDirectory(queue_org_);
+  if (!rows.ok()) return rows.status();
+  std::map<std::string, std::string> ids;  // DeveloperName -> id ("" = none in the org)
+  std::set<std::string> unlisted;
+  for (auto const& r : *rows) {
+    if (r.refreshed_at + kQueueDirectoryAge <= queue_now_ || r.refreshed_at > queue_now_) {
+      return std::optional<QueueDirectory>();
+    }
+    if (r.name.empty()) {
+      unlisted.insert(std::string(sfid::Key(r.queue_id)));
+    } else {
+      ids[r.name] = r.queue_id;
+    }
+  }
   QueueDirectory queues;
+  for (auto const& [key, developer_name] : policy_.queues.developer_names) {
+    auto it = ids.find(developer_name);
+    if (it == ids.end()) return std::optional<QueueDirectory>();  // a queue it never looked for
+    if (!it->second.empty()) queues.Add(it->second, key);
+  }
+  unlisted_ = std::move(unlisted);
+  return std::optional<QueueDirectory>(std::move(queues));
+}
+
+Status SalesforceOrg::RefreshQueues(std::vector<std::string> const& unknown) {
+  queues_read_ = true;
+  QueueDirectory queues;
+  std::map<std::string, std::string> found;  // DeveloperName -> id
   Status qs = client_.Query(QueueQuery(policy_), [&](salesforce::QueryPage const& page) {
     for (auto sv : page.records) {
       auto flat = salesforce::FlattenRecord(sv);
@@ -35,16 +91,44 @@ Status SalesforceOrg::Connect() {
       for (auto const& [key, developer_name] : policy_.queues.developer_names) {
         if (developer_name == *name) queues.Add(*id, key);
       }
+      found[*name] = *id;
     }
     return OkStatus();
   });
   if (!qs.ok()) return qs;
+  for (auto const& id : unknown) {
+    if (!queues.KeyOf(id)) unlisted_.insert(std::string(sfid::Key(id)));
+  }
+  if (queue_store_ != nullptr && !queue_read_only_) {
+    std::vector<store::QueueEntry> rows;
+    for (auto const& [key, developer_name] : policy_.queues.developer_names) {
+      auto it = found.find(developer_name);
+      rows.push_back({developer_name, it == found.end() ? "" : it->second, queue_now_});
+    }
+    for (auto const& id : unlisted_) rows.push_back({"", id, queue_now_});
+    if (auto s = queue_store_->ReplaceQueueDirectory(queue_org_, rows); !s.ok()) return s;
+  }
+  Install(std::move(queues));
+  return OkStatus();
+}
+
+void SalesforceOrg::Install(QueueDirectory queues) {
   if (!queues.IdOf(policy_.queues.back_office)) {
     logger_->warn("the back-office queue '{}' is not in the org: reassignments will fail",
                   policy_.queues.developer_names.at(policy_.queues.back_office));
   }
-  adapter_.emplace(signals_, policy_, std::move(queues));
-  return OkStatus();
+  if (adapter_) {
+    adapter_->ReplaceQueues(std::move(queues));
+  } else {
+    adapter_.emplace(signals_, policy_, std::move(queues));
+  }
+}
+
+bool SalesforceOrg::QueuesStale(std::vector<std::string> const& queue_ids) const {
+  if (queues_read_ || !adapter_) return false;
+  return std::any_of(queue_ids.begin(), queue_ids.end(), [&](std::string const& id) {
+    return !adapter_->queues().KeyOf(id) && unlisted_.count(std::string(sfid::Key(id))) == 0;
+  });
 }
 
 SourcedCase ToSourcedCase(SalesforceCase&& c) {
@@ -67,8 +151,28 @@ SourcedCase ToSourcedCase(SalesforceCase&& c) {
 SalesforceCaseSource::SalesforceCaseSource(SalesforceOrg& org, SalesforceSourceOptions options)
     : org_(org), options_(options) {}
 
-Status SalesforceCaseSource::Deliver(salesforce::QueryPage const& page, bool position,
-                                     CasePageCallback const& on_page) {
+namespace {
+
+// The raw queue ids (the directory knew no key for them) that cases of `page` are owned by or
+// were reassigned to.
+std::vector<std::string> UnknownQueueIds(CasePage const& page) {
+  constexpr std::string_view kRawQueue = "queue:00G";
+  std::vector<std::string> ids;
+  auto note = [&](std::string const& owner) {
+    if (owner.starts_with(kRawQueue)) ids.push_back(owner.substr(6));
+  };
+  for (auto const& c : page.cases) {
+    note(c.snapshot.owner);
+    for (auto const& e : c.snapshot.events) {
+      if (e.type == engine::EventType::kReassigned) note(e.to);
+    }
+  }
+  return ids;
+}
+
+}  // namespace
+
+CasePage SalesforceCaseSource::Convert(salesforce::QueryPage const& page, bool position) const {
   CasePage out;
   out.cases.reserve(page.records.size());
   for (auto sv : page.records) {
@@ -86,6 +190,20 @@ Status SalesforceCaseSource::Deliver(salesforce::QueryPage const& page, bool pos
     }
     out.cases.push_back(ToSourcedCase(std::move(*c)));
   }
+  return out;
+}
+
+// A case naming a queue the directory does not know may mean the directory is out of date (a
+// queue of queues.json recreated): it is read again once and the page converted with it.
+Status SalesforceCaseSource::Deliver(salesforce::QueryPage const& page, bool position,
+                                     CasePageCallback const& on_page) {
+  CasePage out = Convert(page, position);
+  if (auto const unknown = UnknownQueueIds(out); org_.QueuesStale(unknown)) {
+    org_.logger().info("a case names queue {}, not in the queue directory: reading the queues",
+                       unknown.front());
+    if (auto s = org_.RefreshQueues(unknown); !s.ok()) return s;
+    out = Convert(page, position);
+  }
   return on_page(out);
 }
 
@@ -101,6 +219,7 @@ Status SalesforceCaseSource::ReadChanged(Instant since, bool /*first_run*/,
 
 namespace {
 constexpr std::string_view kRelatedPrefix = "Case.";
+constexpr std::string_view kFeedBody = "Body";  // ChangedChildrenQuery() selects it on FeedItem
 }  // namespace
 
 std::vector<std::string> SalesforceCaseSource::RelatedKinds() const {
@@ -113,8 +232,8 @@ std::vector<std::string> SalesforceCaseSource::RelatedKinds() const {
 
 // One paged query over the child object, reading the parent id and the stamp of each record
 // changed since `since` (a case with many changed records is named once).
-StatusOr<RelatedChanges> SalesforceCaseSource::ReadRelatedChanged(std::string_view kind,
-                                                                  Instant since) {
+StatusOr<RelatedChanges> SalesforceCaseSource::ReadRelatedChanged(
+    std::string_view kind, Instant since, std::optional<Instant> cases_before) {
   auto const& children = org_.signals().salesforce.child_objects;
   auto const child = std::find_if(children.begin(), children.end(), [&](auto const& c) {
     return kind.substr(0, kRelatedPrefix.size()) == kRelatedPrefix &&
@@ -127,7 +246,8 @@ StatusOr<RelatedChanges> SalesforceCaseSource::ReadRelatedChanged(std::string_vi
   std::unordered_map<std::string, std::size_t> index;  // case id -> position in out.cases
   Instant newest{};
   Status s = org_.client().Query(
-      org_.adapter().ChangedChildrenQuery(*child, since), [&](salesforce::QueryPage const& page) {
+      org_.adapter().ChangedChildrenQuery(*child, since, cases_before),
+      [&](salesforce::QueryPage const& page) {
         for (auto sv : page.records) {
           ++out.records;
           auto flat = salesforce::FlattenRecord(sv);
@@ -139,14 +259,17 @@ StatusOr<RelatedChanges> SalesforceCaseSource::ReadRelatedChanged(std::string_vi
           auto stamp = salesforce::FindField(*flat, child->stamp_field);
           auto const at = stamp ? ParseInstant(*stamp) : std::nullopt;
           if (!parent || parent->empty() || !at) continue;
-          auto [it, added] = index.emplace(*parent, out.cases.size());
-          if (added) out.cases.push_back({*parent, *at});
-          auto& c = out.cases[it->second];
-          c.changed = std::max(c.changed, *at);
           if (*at > newest) {
             newest = *at;
             out.last_version = *stamp;
           }
+          // casebridge's own feed posts are no news (the run that wrote them knew them).
+          auto body = salesforce::FindField(*flat, kFeedBody);
+          if (body && org_.adapter().KeyInFeedBody(*body)) continue;
+          auto [it, added] = index.emplace(*parent, out.cases.size());
+          if (added) out.cases.push_back({*parent, *at});
+          auto& c = out.cases[it->second];
+          c.changed = std::max(c.changed, *at);
         }
         return OkStatus();
       });

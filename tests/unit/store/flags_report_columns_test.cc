@@ -18,7 +18,6 @@ namespace casebridge::store {
 namespace {
 
 using namespace std::chrono_literals;
-using ::testing::ElementsAre;
 
 Instant T(std::string_view text) {
   auto t = ParseInstant(text);
@@ -192,7 +191,9 @@ TYPED_TEST(FlagReportColumnsTest, ADatabaseAtSchemaTwoKeepsItsFlagsAndGetsEmptyF
   ASSERT_TRUE(applied.ok());
   std::vector<int> versions;
   for (auto const& m : *applied) versions.push_back(m.version);
-  EXPECT_THAT(versions, ElementsAre(1, 2, 3, 4, 5));
+  std::vector<int> known;  // every migration this casebridge has, from 3 on applied now
+  for (auto const& m : store_internal::AllMigrations()) known.push_back(m.version);
+  EXPECT_EQ(versions, known);
 
   auto got = store->GetCaseFlags("500OLD");
   ASSERT_TRUE(got.ok()) << got.status();

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "connector/store/migrations.h"
 #include "tests/support/postgres_server.h"
 #include "tests/support/temp_dir.h"
 
@@ -134,7 +135,7 @@ TYPED_TEST_SUITE(StateStoreTest, Backends, BackendNames);
 TYPED_TEST(StateStoreTest, MigrationsAreRecordedOnceAndReopeningAppliesNothing) {
   auto first = this->store_->AppliedMigrations();
   ASSERT_TRUE(first.ok()) << first.status();
-  ASSERT_EQ(first->size(), 5U);
+  ASSERT_EQ(first->size(), store_internal::AllMigrations().size());
   EXPECT_EQ((*first)[0].version, 1);
   EXPECT_EQ((*first)[0].name, "001_init");
   EXPECT_EQ((*first)[1].version, 2);
@@ -146,7 +147,7 @@ TYPED_TEST(StateStoreTest, MigrationsAreRecordedOnceAndReopeningAppliesNothing) 
   ASSERT_NE(reopened, nullptr);
   auto second = reopened->AppliedMigrations();
   ASSERT_TRUE(second.ok()) << second.status();
-  ASSERT_EQ(second->size(), 5U);
+  ASSERT_EQ(second->size(), store_internal::AllMigrations().size());
   EXPECT_EQ((*second)[0].applied_at, (*first)[0].applied_at);
   EXPECT_EQ((*second)[1].applied_at, (*first)[1].applied_at);
 }
@@ -176,7 +177,7 @@ TYPED_TEST(StateStoreTest, SchedulersStartingTogetherMigrateAFreshDatabaseExactl
   ASSERT_TRUE(store.ok()) << store.status();
   auto applied = (*store)->AppliedMigrations();
   ASSERT_TRUE(applied.ok()) << applied.status();
-  EXPECT_EQ(applied->size(), 5U);
+  EXPECT_EQ(applied->size(), store_internal::AllMigrations().size());
 }
 
 // --- Case snapshots ---------------------------------------------------------------------------

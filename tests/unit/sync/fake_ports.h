@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <tuple>
@@ -163,15 +164,39 @@ class FakeActionSink final : public adapters::ActionSink {
     return std::optional<std::string>(payload.dump());
   }
 
+  // The back-office queue owns the case, as the org shows it after the owner change.
+  bool ApplyReassignment(adapters::SourcedCase& c, engine::PlannedAction const& action,
+                         Instant at) const override {
+    if (!apply_reassignment || action.kind != mappings::ActionKind::kReassign) return false;
+    engine::Event e;
+    e.type = engine::EventType::kReassigned;
+    e.at = at;
+    e.to = "queue:back_office";
+    c.snapshot.owner = e.to;
+    c.snapshot.events.push_back(std::move(e));
+    return true;
+  }
+
   adapters::WriteReport Write(std::span<store::LedgerEntry const> pending,
                               adapters::WriteOptions const& options) override {
     adapters::WriteReport report;
+    auto& kinds = write_kinds.emplace_back();
+    for (auto const& row : pending) kinds.insert(row.action.kind);
     if (!fail.ok()) {
       report.status = fail;
       return report;
     }
     for (auto const& row : pending) {
       auto const& key = row.action.key;
+      if (refuse.count(row.action.action_id) != 0) {  // the server rejects the record
+        std::vector<store::WriteResult> const results = {{key, false, "", "refused"}};
+        if (auto s = store_.RecordWriteResults(results, options.now); !s.ok()) {
+          report.status = s;
+          return report;
+        }
+        ++report.failed;
+        continue;
+      }
       ++remote_.sends[key];
       remote_.records[key] = "R" + std::to_string(remote_.records.size() + 1);
       if (crash_after_remote_write) {  // the process "dies" before the ledger update
@@ -193,7 +218,10 @@ class FakeActionSink final : public adapters::ActionSink {
   }
 
   bool crash_after_remote_write = false;
-  Status fail;  // Write() fails with it when set
+  bool apply_reassignment = true;  // ApplyReassignment() knows the case after the owner change
+  std::set<std::string> refuse;    // action ids whose records the server rejects
+  std::vector<std::set<std::string>> write_kinds;  // per Write() call, the kinds of its rows
+  Status fail;                                     // Write() fails with it when set
   std::function<void(std::string const&)> on_reassign;
 
  private:

@@ -3,7 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "connector/store/state_store.h"
@@ -87,14 +89,17 @@ TEST_F(SyncRunTest, PlansRendersAndWritesTheActionsOnce) {
   ASSERT_TRUE(first.status.ok()) << first.status;
   EXPECT_EQ(first.stats.cases_evaluated, 2);  // again after its reassignment was written
   EXPECT_EQ(first.stats.cases_reread, 1);
-  EXPECT_EQ(first.stats.actions_planned, 1);
-  EXPECT_EQ(first.stats.actions_written, 1);
+  EXPECT_EQ(first.stats.actions_planned, 2);  // the hand-off, then the call that follows it
+  EXPECT_EQ(first.stats.actions_written, 2);
   EXPECT_EQ(remote_.sends["500S000000000001:reassign_back_office:1"], 1);
+  EXPECT_EQ(remote_.sends["500S000000000001:call_installer:1"], 1);
   auto rows = Ledger();
-  ASSERT_EQ(rows.size(), 1U);
-  EXPECT_EQ(rows[0].state, store::ActionState::kWritten);
-  EXPECT_EQ(rows[0].action.target_system, "salesforce");
-  EXPECT_THAT(rows[0].action.payload, ::testing::HasSubstr(kCase));
+  ASSERT_EQ(rows.size(), 2U);
+  for (auto const& row : rows) {
+    EXPECT_EQ(row.state, store::ActionState::kWritten) << row.action.key;
+    EXPECT_EQ(row.action.target_system, "salesforce");
+    EXPECT_THAT(row.action.payload, ::testing::HasSubstr(kCase));
+  }
 
   // The case changes again: evaluated again, nothing written twice.
   source_->SetVersion(kCase, "2026-03-02T15:10:00Z");
@@ -161,24 +166,109 @@ TEST_F(SyncRunTest, ACrashAfterTheRemoteWriteIsHealedNotWrittenAgain) {
   EXPECT_EQ(Ledger()[0].state, store::ActionState::kWritten);
 }
 
-TEST_F(SyncRunTest, CasesThisRunReassignedAreReadAgainAndTheirNextStepsWritten) {
+// The org after the owner change (what a case read again would show).
+void ReassignInSource(FakeCaseSource& source, std::string const& id, std::string const& at) {
+  auto& s = source.Snapshot(id);
+  s.owner = "queue:back_office";
+  engine::Event e;
+  e.type = EventType::kReassigned;
+  e.at = T(at);
+  e.to = "queue:back_office";
+  s.events.push_back(e);
+  source.SetVersion(id, at);
+}
+
+TEST_F(SyncRunTest, CasesThisRunReassignedGetTheirNextStepsWithoutBeingReadAgain) {
   source_->Put(ReadyForHandoff(), "2026-03-02T14:30:00Z");
-  sink_->on_reassign = [&](std::string const& id) {  // the org after the owner change
-    auto& s = source_->Snapshot(id);
-    s.owner = "queue:back_office";
-    engine::Event e;
-    e.type = EventType::kReassigned;
-    e.at = T("2026-03-02T15:00:00Z");
-    e.to = "queue:back_office";
-    s.events.push_back(e);
-    source_->SetVersion(id, "2026-03-02T15:00:00Z");
+  sink_->on_reassign = [&](std::string const& id) {
+    ReassignInSource(*source_, id, "2026-03-02T15:00:00Z");
+  };
+  auto run = Sync("2026-03-02T15:00:00Z");
+  ASSERT_TRUE(run.status.ok()) << run.status;
+  EXPECT_THAT(source_->by_id, IsEmpty());  // planned from the evaluation, reassignment applied
+  EXPECT_EQ(source_->reads, 1);            // the changed read only
+  EXPECT_EQ(run.stats.cases_reread, 1);
+  EXPECT_EQ(remote_.sends["500S000000000001:reassign_back_office:1"], 1);
+  EXPECT_EQ(remote_.sends["500S000000000001:call_installer:1"], 1);
+  // What the next run reads is what the sync assumed: nothing more to write.
+  auto next = Sync("2026-03-02T15:05:00Z");
+  ASSERT_TRUE(next.status.ok()) << next.status;
+  EXPECT_EQ(next.stats.actions_planned, 0);
+  EXPECT_EQ(remote_.sends.size(), 2U);
+}
+
+TEST_F(SyncRunTest, AReassignmentTheServerRejectsPlansNoStepsOfTheNewQueue) {
+  source_->Put(ReadyForHandoff(), "2026-03-02T14:30:00Z");
+  sink_->refuse = {"reassign_back_office"};
+  auto run = Sync("2026-03-02T15:00:00Z");
+  ASSERT_TRUE(run.status.ok()) << run.status;
+  EXPECT_EQ(run.stats.actions_failed, 1);
+  EXPECT_EQ(run.stats.cases_reread, 0);
+  EXPECT_THAT(source_->by_id, IsEmpty());
+  auto rows = Ledger();
+  ASSERT_EQ(rows.size(), 1U);  // no call_installer planned for a hand-off that did not happen
+  EXPECT_EQ(rows[0].action.action_id, "reassign_back_office");
+  EXPECT_EQ(rows[0].state, store::ActionState::kFailed);
+  EXPECT_EQ(remote_.sends.count("500S000000000001:call_installer:1"), 0U);
+}
+
+TEST_F(SyncRunTest, AReassignmentPlannedByAnEarlierRunIsFollowedByReadingTheCaseAgain) {
+  source_->Put(ReadyForHandoff(), "2026-03-02T14:30:00Z");
+  sink_->refuse = {"reassign_back_office"};
+  ASSERT_TRUE(Sync("2026-03-02T15:00:00Z").status.ok());
+  // The retry succeeds in a run that does not evaluate the case (it did not change): there is
+  // no evaluation to apply the reassignment to, so the case is read again.
+  sink_->refuse.clear();
+  sink_->on_reassign = [&](std::string const& id) {
+    ReassignInSource(*source_, id, "2026-03-02T16:00:00Z");
+  };
+  source_->SetVersion(kCase, "2026-03-01T00:00:00Z");
+  auto retry = Sync("2026-03-02T16:00:00Z");
+  ASSERT_TRUE(retry.status.ok()) << retry.status;
+  EXPECT_EQ(retry.stats.cases_due, 0);
+  ASSERT_EQ(source_->by_id.size(), 1U);
+  EXPECT_THAT(source_->by_id[0], ElementsAre(kCase));
+  EXPECT_EQ(retry.stats.cases_reread, 1);
+  EXPECT_EQ(remote_.sends["500S000000000001:call_installer:1"], 1);
+}
+
+TEST_F(SyncRunTest, ASinkThatCannotApplyAReassignmentGetsTheCaseReadAgain) {
+  source_->Put(ReadyForHandoff(), "2026-03-02T14:30:00Z");
+  sink_->apply_reassignment = false;
+  sink_->on_reassign = [&](std::string const& id) {
+    ReassignInSource(*source_, id, "2026-03-02T15:00:00Z");
   };
   auto run = Sync("2026-03-02T15:00:00Z");
   ASSERT_TRUE(run.status.ok()) << run.status;
   ASSERT_FALSE(source_->by_id.empty());
   EXPECT_THAT(source_->by_id.back(), ElementsAre(kCase));
-  EXPECT_EQ(run.stats.cases_reread, 1);
   EXPECT_EQ(remote_.sends["500S000000000001:call_installer:1"], 1);
+}
+
+TEST_F(SyncRunTest, PendingRowsReachTheSinkOneKindAtATime) {
+  // 2,400 cases whose ledger keys alternate between a reassignment and a tier-4 feed post: each
+  // Write() call holds one kind, so only each kind's last 200-record batch is partial.
+  for (int i = 0; i < 2400; ++i) {
+    char id[20];
+    std::snprintf(id, sizeof id, "500S%011d", i);
+    auto builder = CaseBuilder("2026-03-02T14:05:00Z", id);
+    if (i % 2 == 0) {
+      builder.InstallerComplaint().On(EventType::kOutreachNote, "2026-03-02T14:30:00Z");
+    } else {
+      builder.Tier(4);
+    }
+    source_->Put(builder.Build(), "2026-03-02T14:30:00Z");
+  }
+  source_->page_size = 2000;
+  auto run = Sync("2026-03-02T15:00:00Z");
+  ASSERT_TRUE(run.status.ok()) << run.status;
+  EXPECT_GE(run.stats.actions_written, 2400);
+  std::set<std::string> all;
+  for (auto const& kinds : sink_->write_kinds) {
+    EXPECT_EQ(kinds.size(), 1U);
+    all.insert(kinds.begin(), kinds.end());
+  }
+  EXPECT_GE(all.size(), 2U);
 }
 
 TEST_F(SyncRunTest, CasesWhoseClockCameDueAreReadByIdThoughUnchanged) {
