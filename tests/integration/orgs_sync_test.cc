@@ -249,12 +249,13 @@ TEST_F(OrgsSync, AStateFileFromBeforeOrgsKeepsItsLedgerUnderOrgDefault) {
                             {store::store_internal::SqlValue(m.version), m.name})
                       .ok());
     }
+    std::string const key = kCase1 + ":tier_followup:1";
     auto row = c.Execute(
         "INSERT INTO action_ledger (action_key, case_id, action_id, n, rule_id, kind, "
         "target_system, payload, evidence, state, remote_id, attempts, planned_at, written_at, "
         "updated_at) VALUES (?, ?, 'tier_followup', 1, 'tier_update_24h', 'task', 'salesforce', "
         "'{}', '{}', 'written', '00TOLD', 1, 0, 0, 0)",
-        {kCase1 + ":tier_followup:1", kCase1});
+        {key, kCase1});
     ASSERT_TRUE(row.ok()) << row.status();
   }
   std::string const single = sync_test::WriteConfig(dir_, *emea_, store_url_);
