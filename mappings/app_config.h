@@ -4,6 +4,8 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace casebridge::mappings {
 
@@ -47,12 +49,38 @@ struct ForgeConfig {
   std::string proxy;      // optional; HTTPS_PROXY applies when empty
 };
 
+/// The org a config without `orgs` names, and the org of every state row written before orgs.
+inline constexpr std::string_view kDefaultOrg = "default";
+
+/// One Salesforce org of `orgs[]`: its own connections, mappings and API budget share.
+struct OrgConfig {
+  std::string name;  // [a-z0-9][a-z0-9_-]{0,39}; keys every state store row of the org
+  SalesforceConfig salesforce;
+  ForgeConfig forge;  // base_url empty = no Forge for this org
+  double api_budget_share = 0.5;
+  std::string mappings_dir;  // empty = the shipped defaults
+};
+
 struct AppConfig {
   SalesforceConfig salesforce;
   ForgeConfig forge;
   std::string state_store = "sqlite:casebridge-state.db";  // or postgresql://…
   double api_budget_share = 0.5;  // max share of the org's daily API limit one run may use
   std::string mappings_dir;       // empty = the shipped defaults
+  /// Every org, in config order; never empty after LoadAppConfig. A config without `orgs` is
+  /// the one org `default` made of the top-level salesforce/forge/api_budget_share/mappings_dir.
+  /// The top-level fields above describe the first org (or the one ForOrg() selected).
+  std::vector<OrgConfig> orgs;
+  /// The name of the org the top-level fields describe (kDefaultOrg for a single-org config).
+  std::string org = std::string(kDefaultOrg);
+
+  /// The org named `name`, or nullptr.
+  [[nodiscard]] OrgConfig const* FindOrg(std::string_view name) const;
+  /// This config seen as org `org` alone: the top-level salesforce, forge, api_budget_share,
+  /// mappings_dir and `org` are that org's (orgs[] is kept). `org` must be one of orgs[].
+  [[nodiscard]] AppConfig ForOrg(OrgConfig const& org) const;
+  /// "emea, apac" (for "unknown org" messages).
+  [[nodiscard]] std::string OrgNames() const;
 };
 
 }  // namespace casebridge::mappings

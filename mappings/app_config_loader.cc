@@ -272,8 +272,8 @@ void LoadTransportKeys(Checker& c, Json const& section, std::string const& root,
   }
 }
 
-void LoadSalesforce(Checker& c, Json const& sf, fs::path const& base, SalesforceConfig& out) {
-  std::string const root = "salesforce";
+void LoadSalesforce(Checker& c, Json const& sf, std::string const& root, fs::path const& base,
+                    SalesforceConfig& out) {
   if (!c.IsObject(sf, root)) return;
   c.KnownKeys(sf, root,
               {"login_url", "api_version", "auth_flow", "client_id", "username", "private_key",
@@ -350,8 +350,8 @@ void LoadSalesforce(Checker& c, Json const& sf, fs::path const& base, Salesforce
   }
 }
 
-void LoadForge(Checker& c, Json const& forge, fs::path const& base, ForgeConfig& out) {
-  std::string const root = "forge";
+void LoadForge(Checker& c, Json const& forge, std::string const& root, fs::path const& base,
+               ForgeConfig& out) {
   if (!c.IsObject(forge, root)) return;
   c.KnownKeys(forge, root, {"base_url", "email", "password", "ca_bundle", "proxy"});
   if (auto s = c.String(forge, root, "base_url")) {
@@ -400,7 +400,112 @@ void LoadStateStore(Checker& c, Json const& v, fs::path const& base, std::string
   c.Add("state_store", "unknown state store (expected \"sqlite:PATH\" or \"postgresql://…\")");
 }
 
+// `api_budget_share` (top level or of an org) at `key`.
+void LoadBudgetShare(Checker& c, Json const& v, std::string const& key, double& out) {
+  if (!v.is_number()) {
+    c.Add(key, "expected a number, got " + TypeName(v));
+    return;
+  }
+  double const share = v.get<double>();
+  if (!std::isfinite(share) || share <= 0 || share > 1) {
+    c.Add(key, "must be greater than 0 and at most 1 (a share of the daily API limit)");
+    return;
+  }
+  out = share;
+}
+
+// An org name keys state store rows, lock files and metrics labels: short, lower-case, no spaces.
+bool IsOrgName(std::string_view s) {
+  auto const ok = [](char ch, bool first) {
+    bool const alnum = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+    return alnum || (!first && (ch == '_' || ch == '-'));
+  };
+  if (s.empty() || s.size() > 40) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (!ok(s[i], i == 0)) return false;
+  }
+  return true;
+}
+
+// One element of `orgs` at `path` ("orgs[1]"); `defaults` carries the top-level share/mappings.
+void LoadOrg(Checker& c, Json const& v, std::string const& path, fs::path const& base,
+             AppConfig const& defaults, std::vector<OrgConfig>& out) {
+  if (!c.IsObject(v, path)) return;
+  c.KnownKeys(v, path, {"name", "salesforce", "forge", "mappings", "api_budget_share"});
+  OrgConfig org;
+  org.api_budget_share = defaults.api_budget_share;
+  org.mappings_dir = defaults.mappings_dir;
+  if (auto name = c.String(v, path, "name")) {
+    if (!IsOrgName(*name)) {
+      c.Add(Join(path, "name"),
+            Quote(*name) +
+                " is not an org name (1-40 of a-z, 0-9, '_' and '-', starting with a "
+                "letter or digit)");
+    } else if (std::any_of(out.begin(), out.end(),
+                           [&](OrgConfig const& o) { return o.name == *name; })) {
+      c.Add(Join(path, "name"), "duplicate org name " + Quote(*name));
+    } else {
+      org.name = *name;
+    }
+  }
+  if (auto const* sf = c.Required(v, path, "salesforce")) {
+    LoadSalesforce(c, *sf, Join(path, "salesforce"), base, org.salesforce);
+  }
+  if (v.contains("forge")) LoadForge(c, v.at("forge"), Join(path, "forge"), base, org.forge);
+  if (v.contains("mappings")) {
+    if (auto s = c.StringValue(v.at("mappings"), Join(path, "mappings"))) {
+      org.mappings_dir = Resolve(base, *s);
+    }
+  }
+  if (v.contains("api_budget_share")) {
+    LoadBudgetShare(c, v.at("api_budget_share"), Join(path, "api_budget_share"),
+                    org.api_budget_share);
+  }
+  out.push_back(std::move(org));
+}
+
+// `orgs`: a non-empty array of orgs; the top-level `salesforce` and `forge` then belong in them.
+void LoadOrgs(Checker& c, Json const& doc, fs::path const& base, AppConfig& config) {
+  Json const& orgs = doc.at("orgs");
+  if (!c.IsArray(orgs, "orgs")) return;
+  if (orgs.empty()) {
+    c.Add("orgs", "names no org (remove it for a single org, or list each org)");
+    return;
+  }
+  for (char const* key : {"salesforce", "forge"}) {
+    if (doc.contains(key)) {
+      c.Add(key, std::string("with \"orgs\", each org has its own \"") + key +
+                     "\": move this section into orgs[]");
+    }
+  }
+  for (std::size_t i = 0; i < orgs.size(); ++i) {
+    LoadOrg(c, orgs.at(i), json_internal::Index("orgs", i), base, config, config.orgs);
+  }
+}
+
 }  // namespace
+
+OrgConfig const* AppConfig::FindOrg(std::string_view name) const {
+  auto it =
+      std::find_if(orgs.begin(), orgs.end(), [&](OrgConfig const& o) { return o.name == name; });
+  return it == orgs.end() ? nullptr : &*it;
+}
+
+AppConfig AppConfig::ForOrg(OrgConfig const& selected) const {
+  AppConfig out = *this;
+  out.salesforce = selected.salesforce;
+  out.forge = selected.forge;
+  out.api_budget_share = selected.api_budget_share;
+  out.mappings_dir = selected.mappings_dir;
+  out.org = selected.name;
+  return out;
+}
+
+std::string AppConfig::OrgNames() const {
+  std::string out;
+  for (auto const& o : orgs) out += (out.empty() ? "" : ", ") + o.name;
+  return out;
+}
 
 AppConfig LoadAppConfig(std::string const& path, std::vector<Problem>& problems) {
   AppConfig config;
@@ -425,32 +530,30 @@ AppConfig LoadAppConfig(std::string const& path, std::vector<Problem>& problems)
   if (!doc) return config;
   fs::path const base = fs::path(path).parent_path();
 
-  c.KnownKeys(*doc, "", {"salesforce", "forge", "state_store", "api_budget_share", "mappings_dir"});
-  if (doc->contains("salesforce"))
-    LoadSalesforce(c, doc->at("salesforce"), base, config.salesforce);
-  if (doc->contains("forge")) LoadForge(c, doc->at("forge"), base, config.forge);
+  c.KnownKeys(*doc, "",
+              {"salesforce", "forge", "state_store", "api_budget_share", "mappings_dir", "orgs"});
+  bool const several = doc->contains("orgs");
+  if (!several && doc->contains("salesforce"))
+    LoadSalesforce(c, doc->at("salesforce"), "salesforce", base, config.salesforce);
+  if (!several && doc->contains("forge"))
+    LoadForge(c, doc->at("forge"), "forge", base, config.forge);
   if (doc->contains("state_store"))
     LoadStateStore(c, doc->at("state_store"), base, config.state_store);
   if (doc->contains("api_budget_share")) {
-    Json const& v = doc->at("api_budget_share");
-    if (!v.is_number()) {
-      c.Add("api_budget_share", "expected a number, got " + TypeName(v));
-    } else {
-      double const share = v.get<double>();
-      if (!std::isfinite(share) || share <= 0 || share > 1) {
-        c.Add("api_budget_share",
-              "must be greater than 0 and at most 1 (a share of the daily "
-              "API limit)");
-      } else {
-        config.api_budget_share = share;
-      }
-    }
+    LoadBudgetShare(c, doc->at("api_budget_share"), "api_budget_share", config.api_budget_share);
   }
   if (doc->contains("mappings_dir")) {
     if (auto s = c.StringValue(doc->at("mappings_dir"), "mappings_dir")) {
       config.mappings_dir = Resolve(base, *s);
     }
   }
+  if (several) {
+    LoadOrgs(c, *doc, base, config);
+    if (!config.orgs.empty()) config = config.ForOrg(config.orgs.front());
+    return config;
+  }
+  config.orgs.push_back(OrgConfig{std::string(kDefaultOrg), config.salesforce, config.forge,
+                                  config.api_budget_share, config.mappings_dir});
   return config;
 }
 

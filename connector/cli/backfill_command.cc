@@ -5,13 +5,18 @@
 // actions are planned and written (exactly once, like the sync). Each chunk is checkpointed, so a
 // backfill interrupted (Ctrl-C, a crash) or stopped by the API budget (exit 5) continues with
 // --resume after its last complete chunk. On a TTY a progress bar shows rate and ETA; otherwise
-// a log line every few seconds.
+// a log line every few seconds. With several orgs in the config, every org (or the one --org
+// names) is backfilled one after the other, each its own run with its own checkpoint; the exit
+// code is the worst of them.
 #include <boost/program_options.hpp>
 
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "connector/cli/cli.h"
 #include "connector/cli/clients.h"
@@ -97,6 +102,102 @@ class ProgressReporter {
   Clock::time_point last_;
 };
 
+struct BackfillSettings {
+  RunOptionValues const& run;
+  po::variables_map const& vm;
+  Instant from;
+  Instant to;
+  std::chrono::seconds chunk;
+  std::string progress_mode;
+};
+
+// The backfill of one org (its own config view, mappings, store scope, checkpoint, lock and run
+// record); returns its exit code.
+int BackfillOneOrg(BackfillSettings const& a, std::string const& org, MetricsPublisher& publisher,
+                   CommandContext& ctx) {
+  RunOptionValues const& ro = a.run;
+  auto prepared = PrepareRun("backfill", ro.config, ro.store, ctx, org);
+  if (auto const* code = std::get_if<int>(&prepared)) return *code;
+  RunSetup& setup = std::get<RunSetup>(prepared);
+  auto const& config = setup.config;
+  auto& store = *setup.store;
+  bool const several = config.orgs.size() > 1;
+  std::string const prefix = ctx.program + " backfill: " + (several ? "org " + org + ": " : "");
+
+  Instant const now =
+      ro.now ? *ro.now : std::chrono::floor<std::chrono::seconds>(SystemClock().Now());
+  std::string const run_id = NewRunId(now);
+  auto logger = MakeRunLogger(run_id, ro.log_format, ro.log_level, ro.worker, config.org);
+  SalesforceClientSettings settings;
+  settings.jwt_audience = JwtAudience(ro.jwt_audience, config.salesforce);
+  settings.budget_share = config.api_budget_share;
+  settings.logger = logger;
+  auto client = MakeSalesforceClient(config.salesforce, settings);
+  if (!client.ok()) {
+    ctx.err << prefix << "salesforce: " << client.status().message() << "\n";
+    return ExitCodeFor(client.status());
+  }
+  bool const apply = a.vm.count("apply") != 0;
+  bool const tty =
+      a.progress_mode == "bar" || (a.progress_mode == "auto" && ::isatty(STDERR_FILENO));
+  ProgressReporter reporter(tty);
+  sync::SyncOptions options;
+  options.now = now;
+  options.run_id = run_id;
+  options.wall_now = SystemClock().Now();
+  options.in_flight_grace = ro.in_flight_grace;
+  options.dry_run = !apply;
+  sync::BackfillSpec spec;
+  spec.from = a.from;
+  spec.to = a.to;
+  spec.chunk = a.chunk;
+  spec.resume = a.vm.count("resume") != 0;
+  spec.on_progress = [&](sync::BackfillProgress const& p) { reporter.Update(p); };
+  options.backfill = spec;
+  auto forge = MakeForgeClient(config, std::chrono::milliseconds(60000), logger);
+  if (!forge.ok()) {
+    ctx.err << prefix << "forge: " << forge.status().message() << "\n";
+    return ExitCodeFor(forge.status());
+  }
+  adapters::SalesforceSourceOptions source_options;
+  source_options.bulk_above = a.vm["bulk-above"].as<long long>();
+  SalesforcePorts salesforce(*client, setup.policy, setup.signals, store, logger, source_options);
+  salesforce.org.KeepQueuesIn(store, now);
+  sync::SyncJob job(salesforce.source, salesforce.sink, store, setup.policy, logger);
+  std::optional<ForgePorts> forge_ports;
+  if (*forge) {
+    forge_ports.emplace(**forge, setup.policy, store, logger);
+    job.AddLinkedSystem(forge_ports->source, forge_ports->sink);
+  }
+  auto const started = Clock::now();
+  sync::SyncOutcome const outcome = job.RunOnce(options);
+  publisher.Publish(prefix, outcome, store, now, *client,
+                    std::chrono::duration<double>(Clock::now() - started).count(), ctx.err);
+  std::string const org_label = several ? " org " + org : "";
+  if (outcome.lock_held) {
+    ctx.out << "casebridge backfill:" << org_label << " " << outcome.lock_message
+            << "; nothing done\n";
+    return kExitOk;
+  }
+  ctx.out << "casebridge backfill:" << org_label << " " << FormatInstant(a.from) << " .. "
+          << FormatInstant(a.to)
+          << (apply ? "" : " (dry run: nothing written; --apply writes the actions)") << "\n";
+  if (outcome.resumed_from_chunk >= 0) {
+    ctx.out << "resumed after chunk " << outcome.resumed_from_chunk << "\n";
+  }
+  sync::WriteSummary(ctx.out, outcome, !apply);
+  if (!outcome.status.ok()) {
+    ctx.err << prefix << outcome.status.message() << "\n";
+    if (outcome.status.code() == StatusCode::kResourceExhausted) {
+      ctx.err << prefix
+              << "stopped at the API budget; run it again with --resume to continue after the "
+                 "last complete chunk\n";
+    }
+    return ExitCodeFor(outcome.status);
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 int RunBackfillCommand(std::vector<std::string> const& args, CommandContext& ctx) {
@@ -142,85 +243,16 @@ int RunBackfillCommand(std::vector<std::string> const& args, CommandContext& ctx
   RunOptionValues const& ro = std::get<RunOptionValues>(run_options);
   auto metrics_options = ReadMetricsOptions(vm);
   if (auto const* error = std::get_if<std::string>(&metrics_options)) return usage_error(*error);
-  auto prepared = PrepareRun("backfill", ro.config, ro.store, ctx);
-  if (auto const* code = std::get_if<int>(&prepared)) return *code;
-  RunSetup& setup = std::get<RunSetup>(prepared);
-  auto const& config = setup.config;
-  auto const& policy = setup.policy;
-  auto const& signals = setup.signals;
-  auto& store = setup.store;
-
-  Instant const now =
-      ro.now ? *ro.now : std::chrono::floor<std::chrono::seconds>(SystemClock().Now());
-  std::string const run_id = NewRunId(now);
-  auto logger = MakeRunLogger(run_id, ro.log_format, ro.log_level, ro.worker);
-  SalesforceClientSettings settings;
-  settings.jwt_audience = JwtAudience(ro.jwt_audience, config.salesforce);
-  settings.budget_share = config.api_budget_share;
-  settings.logger = logger;
-  auto client = MakeSalesforceClient(config.salesforce, settings);
-  if (!client.ok()) {
-    ctx.err << ctx.program << " backfill: salesforce: " << client.status().message() << "\n";
-    return ExitCodeFor(client.status());
-  }
-
-  bool const apply = vm.count("apply") != 0;
-  bool const tty = progress_mode == "bar" || (progress_mode == "auto" && ::isatty(STDERR_FILENO));
-  ProgressReporter reporter(tty);
-  sync::SyncOptions options;
-  options.now = now;
-  options.run_id = run_id;
-  options.wall_now = SystemClock().Now();
-  options.in_flight_grace = ro.in_flight_grace;
-  options.dry_run = !apply;
-  sync::BackfillSpec spec;
-  spec.from = *from;
-  spec.to = *to;
-  spec.chunk = *chunk;
-  spec.resume = vm.count("resume") != 0;
-  spec.on_progress = [&](sync::BackfillProgress const& p) { reporter.Update(p); };
-  options.backfill = spec;
-  auto forge = MakeForgeClient(config, std::chrono::milliseconds(60000), logger);
-  if (!forge.ok()) {
-    ctx.err << ctx.program << " backfill: forge: " << forge.status().message() << "\n";
-    return ExitCodeFor(forge.status());
-  }
-  adapters::SalesforceSourceOptions source_options;
-  source_options.bulk_above = vm["bulk-above"].as<long long>();
-  SalesforcePorts salesforce(*client, policy, signals, *store, logger, source_options);
-  salesforce.org.KeepQueuesIn(*store, now);
-  sync::SyncJob job(salesforce.source, salesforce.sink, *store, policy, logger);
-  std::optional<ForgePorts> forge_ports;
-  if (*forge) {
-    forge_ports.emplace(**forge, policy, *store, logger);
-    job.AddLinkedSystem(forge_ports->source, forge_ports->sink);
-  }
-  auto const started = Clock::now();
-  sync::SyncOutcome const outcome = job.RunOnce(options);
+  auto orgs = SelectRunOrgs("backfill", ro.config, ro.org, ctx);
+  if (auto const* code = std::get_if<int>(&orgs)) return *code;
   MetricsPublisher publisher(std::get<MetricsOptionValues>(metrics_options),
                              std::chrono::seconds(0));
-  publisher.Publish(ctx.program + " backfill: ", outcome, *store, now, *client,
-                    std::chrono::duration<double>(Clock::now() - started).count(), ctx.err);
-  if (outcome.lock_held) {
-    ctx.out << "casebridge backfill: " << outcome.lock_message << "; nothing done\n";
-    return kExitOk;
-  }
-  ctx.out << "casebridge backfill: " << FormatInstant(*from) << " .. " << FormatInstant(*to)
-          << (apply ? "" : " (dry run: nothing written; --apply writes the actions)") << "\n";
-  if (outcome.resumed_from_chunk >= 0) {
-    ctx.out << "resumed after chunk " << outcome.resumed_from_chunk << "\n";
-  }
-  sync::WriteSummary(ctx.out, outcome, !apply);
-  if (!outcome.status.ok()) {
-    ctx.err << ctx.program << " backfill: " << outcome.status.message() << "\n";
-    if (outcome.status.code() == StatusCode::kResourceExhausted) {
-      ctx.err << ctx.program
-              << " backfill: stopped at the API budget; run it again with --resume to continue "
-                 "after the last complete chunk\n";
-    }
-    return ExitCodeFor(outcome.status);
-  }
-  return kExitOk;
+  BackfillSettings settings{ro, vm, *from, *to, *chunk, progress_mode};
+  // Each org is its own backfill (own checkpoint, lock and run record); one failing does not
+  // stop the next, and the exit code is the worst of them.
+  return RunEachOrg(
+      std::get<std::vector<std::string>>(orgs), "backfill", ctx.out,
+      [&](std::string const& org) { return BackfillOneOrg(settings, org, publisher, ctx); });
 }
 
 }  // namespace casebridge::cli

@@ -141,6 +141,15 @@ int RunCheckConfigCommand(std::vector<std::string> const& args, CommandContext& 
     forge_mapping = mappings::LoadForgeMapping(policy_dir, problems);
     signals = mappings::LoadSignals(policy_dir, problems);
   }
+  // Several orgs: every other org's own mappings directory too.
+  for (auto const& org : config.orgs) {
+    if (vm.count("policy") != 0 || org.mappings_dir == policy_dir) continue;
+    (void)mappings::LoadPolicy(org.mappings_dir, problems);
+    if (std::error_code ec; fs::is_directory(org.mappings_dir, ec)) {
+      (void)mappings::LoadForgeMapping(org.mappings_dir, problems);
+      (void)mappings::LoadSignals(org.mappings_dir, problems);
+    }
+  }
 
   if (!problems.empty()) {
     for (auto const& p : problems) ctx.err << p.ToString() << "\n";
@@ -154,6 +163,17 @@ int RunCheckConfigCommand(std::vector<std::string> const& args, CommandContext& 
            "mappings only\n";
   } else {
     out << "config: " << config_path << " (from " << config_origin << ")\n";
+  }
+  if (config.orgs.size() > 1) {
+    out << "orgs:";
+    for (auto const& org : config.orgs) {
+      out << " " << org.name << " ("
+          << (org.mappings_dir.empty() ? std::string(mappings::kShippedMappingsLabel)
+                                       : org.mappings_dir)
+          << ", budget " << org.api_budget_share
+          << (org.forge.base_url.empty() ? ", no forge" : ", forge") << ")";
+    }
+    out << "\n";
   }
   out << "mappings: "
       << (policy_dir.empty() ? std::string(mappings::kShippedMappingsLabel) : policy_dir) << "\n";

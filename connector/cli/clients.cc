@@ -24,12 +24,12 @@
 namespace casebridge::cli {
 namespace {
 
-// One JSON object per line: time, level, run id, worker (when named), message (escaped by
-// nlohmann).
+// One JSON object per line: time, level, run id, org and worker (when named), message
+// (escaped by nlohmann).
 class JsonLineSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
-  JsonLineSink(std::string run_id, std::string worker)
-      : run_id_(std::move(run_id)), worker_(std::move(worker)) {}
+  JsonLineSink(std::string run_id, std::string worker, std::string org)
+      : run_id_(std::move(run_id)), worker_(std::move(worker)), org_(std::move(org)) {}
 
  protected:
   void sink_it_(spdlog::details::log_msg const& msg) override {
@@ -37,6 +37,7 @@ class JsonLineSink final : public spdlog::sinks::base_sink<std::mutex> {
     line["time"] = FormatInstant(std::chrono::floor<std::chrono::seconds>(msg.time));
     line["level"] = spdlog::level::to_string_view(msg.level).data();
     line["run"] = run_id_;
+    if (!org_.empty()) line["org"] = org_;
     if (!worker_.empty()) line["worker"] = worker_;
     line["msg"] = std::string(msg.payload.data(), msg.payload.size());
     std::string const text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -47,6 +48,7 @@ class JsonLineSink final : public spdlog::sinks::base_sink<std::mutex> {
  private:
   std::string run_id_;
   std::string worker_;
+  std::string org_;
 };
 
 class TextSink final : public spdlog::sinks::base_sink<std::mutex> {
@@ -68,6 +70,87 @@ class TextSink final : public spdlog::sinks::base_sink<std::mutex> {
 };
 
 }  // namespace
+
+int WorseExitCode(int a, int b) {
+  // Best to worst: ok, breaches, budget stop (progress saved), remote failure, authentication,
+  // configuration (nothing can run until someone fixes it).
+  auto const rank = [](int code) {
+    constexpr std::array<int, 6> kRankOfCode = {0, 1, 5, 4, 3, 2};  // index: exit code
+    return code >= 0 && code < 6 ? kRankOfCode.at(static_cast<std::size_t>(code)) : 6;
+  };
+  return rank(b) > rank(a) ? b : a;
+}
+
+std::string ExitCodeMeaning(int code) {
+  switch (code) {
+    case kExitOk:
+      return "ok";
+    case kExitBreach:
+      return "breached flags";
+    case kExitUsage:
+      return "bad usage or configuration";
+    case kExitAuth:
+      return "authentication failed";
+    case kExitRemote:
+      return "remote API failure";
+    case kExitBudget:
+      return "API budget exhausted";
+    default:
+      return "failed";
+  }
+}
+
+void WriteOrgResults(std::ostream& out, std::string const& command,
+                     std::vector<std::pair<std::string, int>> const& results) {
+  if (results.size() < 2) return;
+  out << "casebridge " << command << ": orgs:";
+  char const* sep = " ";
+  for (auto const& [org, code] : results) {
+    out << sep << org << " exit " << code << " (" << ExitCodeMeaning(code) << ")";
+    sep = ", ";
+  }
+  out << "\n";
+}
+
+int RunEachOrg(std::vector<std::string> const& orgs, std::string const& command, std::ostream& out,
+               std::function<int(std::string const&)> const& run) {
+  int exit_code = kExitOk;
+  std::vector<std::pair<std::string, int>> results;
+  for (auto const& org : orgs) {
+    int const code = run(org);
+    results.emplace_back(org, code);
+    exit_code = WorseExitCode(exit_code, code);
+    out.flush();
+  }
+  WriteOrgResults(out, command, results);
+  return exit_code;
+}
+
+std::variant<std::vector<std::string>, int> SelectRunOrgs(std::string const& command,
+                                                          std::string const& config_option,
+                                                          std::string const& org_option,
+                                                          CommandContext& ctx) {
+  std::vector<mappings::Problem> problems;
+  std::string const path = ConfigPath(config_option);
+  mappings::AppConfig const config = mappings::LoadAppConfig(path, problems);
+  if (!problems.empty()) {
+    for (auto const& p : problems) ctx.err << p.ToString() << "\n";
+    ctx.err << ctx.program << " " << command
+            << ": the configuration has problems; run `casebridge check-config`\n";
+    return kExitUsage;
+  }
+  if (org_option.empty()) {
+    std::vector<std::string> all;
+    for (auto const& org : config.orgs) all.push_back(org.name);
+    return all;
+  }
+  if (config.FindOrg(org_option) == nullptr) {
+    ctx.err << ctx.program << " " << command << ": --org: unknown org '" << org_option << "' ("
+            << path << " names: " << config.OrgNames() << ")\n";
+    return kExitUsage;
+  }
+  return std::vector<std::string>{org_option};
+}
 
 int ExitCodeFor(Status const& s) {
   switch (s.code()) {
@@ -149,25 +232,38 @@ StatusOr<std::optional<forge::Client>> MakeForgeClient(mappings::AppConfig const
 }
 
 std::variant<RunSetup, int> PrepareRun(std::string const& command, std::string const& config_option,
-                                       std::string const& store_option, CommandContext& ctx) {
+                                       std::string const& store_option, CommandContext& ctx,
+                                       std::string const& org) {
   RunSetup setup;
   std::vector<mappings::Problem> problems;
   setup.config_path = ConfigPath(config_option);
   setup.config = mappings::LoadAppConfig(setup.config_path, problems);
+  std::string const prefix = ctx.program + " " + command + ": ";
+  if (!org.empty() && problems.empty()) {
+    mappings::OrgConfig const* selected = setup.config.FindOrg(org);
+    if (selected == nullptr) {
+      ctx.err << prefix << "--org: unknown org '" << org << "' (" << setup.config_path
+              << " names: " << setup.config.OrgNames() << ")\n";
+      return kExitUsage;
+    }
+    setup.config = setup.config.ForOrg(*selected);
+  }
   setup.policy = mappings::LoadPolicy(setup.config.mappings_dir, problems);
   setup.signals = mappings::LoadSignals(setup.config.mappings_dir, problems);
-  std::string const prefix = ctx.program + " " + command + ": ";
   if (!problems.empty()) {
     for (auto const& p : problems) ctx.err << p.ToString() << "\n";
     ctx.err << prefix << "the configuration has problems; run `casebridge check-config`\n";
     return kExitUsage;
   }
   if (setup.config.salesforce.client_id.empty()) {
-    ctx.err << prefix << setup.config_path << ": salesforce.client_id is not set\n";
+    ctx.err << prefix << setup.config_path << ": "
+            << (setup.config.org == mappings::kDefaultOrg ? std::string()
+                                                          : "org " + setup.config.org + ": ")
+            << "salesforce.client_id is not set\n";
     return kExitUsage;
   }
   std::string const url = store_option.empty() ? setup.config.state_store : store_option;
-  auto store = store::OpenStateStore(url);
+  auto store = store::OpenStateStore(url, setup.config.org);
   if (!store.ok()) {
     ctx.err << prefix << "state store " << store::RedactStoreUrl(url) << ": "
             << store.status().message() << "\n";
@@ -193,7 +289,9 @@ void AddRunOptions(boost::program_options::options_description& opts) {
                     po::value<std::string>()->value_name("text|json")->default_value("auto"),
                     "log lines on stderr: text on a TTY, JSON lines otherwise")(
       "worker", po::value<std::string>()->value_name("NAME"),
-      "this process's name in JSON log lines (default HOSTNAME:PID)");
+      "this process's name in JSON log lines (default HOSTNAME:PID)")(
+      "org", po::value<std::string>()->value_name("NAME"),
+      "run only this org of the config's orgs (default: every org, one after the other)");
   AddLogLevelOption(opts);
 }
 
@@ -221,6 +319,8 @@ std::variant<RunOptionValues, std::string> ReadRunOptions(
   if (auto const* error = std::get_if<std::string>(&level)) return *error;
   v.log_level = std::get<LogLevel>(level);
   v.worker = text("worker");
+  v.org = text("org");
+  if (vm.count("org") != 0 && v.org.empty()) return std::string("--org: expected an org name");
   if (vm.count("worker") != 0 && v.worker.empty()) {
     return std::string("--worker: expected a name");
   }
@@ -249,13 +349,16 @@ std::string NewRunId(Instant now) {
 }
 
 std::shared_ptr<spdlog::logger> MakeRunLogger(std::string const& run_id, std::string const& format,
-                                              LogLevel level, std::string const& worker) {
+                                              LogLevel level, std::string const& worker,
+                                              std::string const& org) {
   bool const json = format == "json" || (format != "text" && ::isatty(STDERR_FILENO) == 0);
   spdlog::sink_ptr sink;
   if (json) {
-    sink = std::make_shared<JsonLineSink>(run_id, worker);
+    sink = std::make_shared<JsonLineSink>(run_id, worker, org);
   } else {
-    sink = std::make_shared<TextSink>(run_id);
+    // A text line names the org when it is not the only, default one.
+    sink = std::make_shared<TextSink>(
+        org.empty() || org == mappings::kDefaultOrg ? run_id : org + " " + run_id);
   }
   auto logger = std::make_shared<spdlog::logger>("casebridge", std::move(sink));
   // LogLevel's order: debug, info, warn, error.

@@ -5,10 +5,14 @@
 #include <boost/program_options.hpp>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
+#include <utility>
 #include <variant>
+#include <vector>
 
 #include "connector/cli/command_options.h"
 #include "connector/common/status.h"
@@ -31,6 +35,32 @@ struct CommandContext;
 /// SPEC section 3 exit code for an error status: 3 authentication, 2 usage/config, 5 budget,
 /// 4 anything remote.
 int ExitCodeFor(Status const& s);
+
+/// The worse of two exit codes of runs of several orgs. From best to worst: 0 ok, 1 breached
+/// flags, 5 budget exhausted (progress saved), 4 remote failure, 3 authentication, 2 usage or
+/// configuration.
+int WorseExitCode(int a, int b);
+
+/// "ok", "remote API failure", … (SPEC section 3), for summaries.
+std::string ExitCodeMeaning(int code);
+
+/// With two or more orgs, one line naming each org's exit code:
+/// `casebridge sync: orgs: emea exit 0 (ok), apac exit 4 (remote API failure)`.
+void WriteOrgResults(std::ostream& out, std::string const& command,
+                     std::vector<std::pair<std::string, int>> const& results);
+
+/// Runs `run` for each org in turn (one failing does not stop the next), then WriteOrgResults;
+/// returns the worst exit code.
+int RunEachOrg(std::vector<std::string> const& orgs, std::string const& command, std::ostream& out,
+               std::function<int(std::string const&)> const& run);
+
+/// The orgs a run command runs, in config order: the one `org_option` names, else every org of
+/// the config (a config without `orgs` has the one org "default"). Prints the config's problems,
+/// or an unknown --org with the orgs the config names, and returns 2 then.
+std::variant<std::vector<std::string>, int> SelectRunOrgs(std::string const& command,
+                                                          std::string const& config_option,
+                                                          std::string const& org_option,
+                                                          CommandContext& ctx);
 
 /// --config, else $CASEBRIDGE_CONFIG, else ./casebridge.json.
 std::string ConfigPath(std::string const& option);
@@ -77,13 +107,17 @@ struct RunSetup {
 };
 
 /// Loads `config_option` (see ConfigPath), the mappings it names and the state store
-/// (`store_option` overrides the config's). On failure prints the problems to ctx.err prefixed
-/// with `command` and returns the exit code (2 for configuration, 4 for an unreachable store).
+/// (`store_option` overrides the config's). `org` (non-empty) selects that org of the config:
+/// `config` is then AppConfig::ForOrg of it, its mappings are loaded and the store is scoped to
+/// it; "" = the config's first org. On failure prints the problems to ctx.err prefixed with
+/// `command` and returns the exit code (2 for configuration or an unknown org, 4 for an
+/// unreachable store).
 std::variant<RunSetup, int> PrepareRun(std::string const& command, std::string const& config_option,
-                                       std::string const& store_option, CommandContext& ctx);
+                                       std::string const& store_option, CommandContext& ctx,
+                                       std::string const& org = "");
 
 /// The options every run command (`sync`, `backfill`) shares: --config, --store, --now,
-/// --jwt-audience, --in-flight-grace, --log-format, --log-level, --worker.
+/// --jwt-audience, --in-flight-grace, --log-format, --log-level, --worker, --org.
 void AddRunOptions(boost::program_options::options_description& opts);
 
 struct RunOptionValues {
@@ -95,6 +129,7 @@ struct RunOptionValues {
   std::string log_format;  // auto | text | json
   LogLevel log_level = LogLevel::kInfo;
   std::string worker;  // --worker, else DefaultWorkerName()
+  std::string org;     // --org; "" = every org of the config
 };
 
 /// This process's name in JSON log lines when --worker is not given: `<hostname>:<pid>`.
@@ -109,10 +144,11 @@ std::string NewRunId(Instant now);
 
 /// A logger writing to stderr: human-readable lines on a TTY, JSON lines otherwise
 /// (`format` "text" / "json" forces one). Every line carries the run id, JSON lines also the
-/// `worker` when not empty (`{"time","level","run","worker","msg"}`); lines below `level` are
-/// dropped. There is no org yet: lines carry no `org` until configs can name several orgs.
+/// `org` and the `worker` when not empty (`{"time","level","run","org","worker","msg"}`), text
+/// lines the org when it is not "default"; lines below `level` are dropped.
 std::shared_ptr<spdlog::logger> MakeRunLogger(std::string const& run_id, std::string const& format,
                                               LogLevel level = LogLevel::kInfo,
-                                              std::string const& worker = "");
+                                              std::string const& worker = "",
+                                              std::string const& org = "");
 
 }  // namespace casebridge::cli

@@ -110,40 +110,19 @@ std::vector<DoctorCheck> ForgeChecks(mappings::AppConfig const& config,
   return checks;
 }
 
-}  // namespace
-
-int RunDoctorCommand(std::vector<std::string> const& args, CommandContext& ctx) {
-  po::options_description opts("options");
-  AddConnectionCheckOptions(opts);
-  po::variables_map vm;
-  auto const usage_text = [&](std::ostream& os) { PrintUsage(os, opts); };
-  if (auto done = ParseCommandOptions("doctor", po::command_line_parser(args).options(opts),
-                                      usage_text, ctx, vm))
-    return *done;
-  auto fail = [&](std::string const& message) {
-    ctx.err << ctx.program << " doctor: " << message << "\n";
-    return kExitUsage;
-  };
-  int const timeout_s = vm["timeout"].as<int>();
-  if (timeout_s <= 0 || timeout_s > 600) return fail("--timeout must be 1..600 seconds");
-  auto const level = ReadLogLevel(vm, LogLevel::kWarn);
-  if (auto const* error = std::get_if<std::string>(&level)) return fail(*error);
-
-  std::vector<mappings::Problem> problems;
-  auto const config = mappings::LoadAppConfig(
-      ConfigPath(vm.count("config") != 0 ? vm["config"].as<std::string>() : ""), problems);
+// The checks of one org's config view, printed; returns 0 when all passed, else 2 (or 2 for
+// its configuration problems).
+int DoctorOrg(mappings::AppConfig const& config, po::variables_map const& vm, LogLevel level,
+              int timeout_s, CommandContext& ctx) {
   std::vector<std::string> usage_problems;
-  auto const usage = problems.empty()
-                         ? adapters::DeriveSalesforceUsage(config.mappings_dir, usage_problems)
-                         : adapters::SalesforceUsage{};
-  for (auto const& p : problems) ctx.err << p.ToString() << "\n";
+  auto const usage = adapters::DeriveSalesforceUsage(config.mappings_dir, usage_problems);
   for (auto const& p : usage_problems) ctx.err << p << "\n";
-  if (!problems.empty() || !usage_problems.empty()) {
-    return fail("the configuration has problems; run `casebridge check-config`");
+  if (!usage_problems.empty()) {
+    ctx.err << ctx.program
+            << " doctor: the configuration has problems; run `casebridge check-config`\n";
+    return kExitUsage;
   }
-
-  auto const logger =
-      MakeRunLogger(NewRunId(SystemClock().Now()), "auto", std::get<LogLevel>(level));
+  auto const logger = MakeRunLogger(NewRunId(SystemClock().Now()), "auto", level, "", config.org);
   SalesforceClientSettings settings;
   settings.jwt_audience = JwtAudience(
       vm.count("jwt-audience") != 0 ? vm["jwt-audience"].as<std::string>() : "", config.salesforce);
@@ -168,6 +147,41 @@ int RunDoctorCommand(std::vector<std::string> const& args, CommandContext& ctx) 
   ctx.out << "doctor: " << failed << " of " << checks.size()
           << " checks failed; fix them before the first sync\n";
   return kExitUsage;
+}
+
+}  // namespace
+
+int RunDoctorCommand(std::vector<std::string> const& args, CommandContext& ctx) {
+  po::options_description opts("options");
+  AddConnectionCheckOptions(opts);
+  opts.add_options()("org", po::value<std::string>()->value_name("NAME"),
+                     "check only this org of the config's orgs (default: every org)");
+  po::variables_map vm;
+  auto const usage_text = [&](std::ostream& os) { PrintUsage(os, opts); };
+  if (auto done = ParseCommandOptions("doctor", po::command_line_parser(args).options(opts),
+                                      usage_text, ctx, vm))
+    return *done;
+  auto fail = [&](std::string const& message) {
+    ctx.err << ctx.program << " doctor: " << message << "\n";
+    return kExitUsage;
+  };
+  int const timeout_s = vm["timeout"].as<int>();
+  if (timeout_s <= 0 || timeout_s > 600) return fail("--timeout must be 1..600 seconds");
+  auto const level = ReadLogLevel(vm, LogLevel::kWarn);
+  if (auto const* error = std::get_if<std::string>(&level)) return fail(*error);
+
+  std::string const config_option = vm.count("config") != 0 ? vm["config"].as<std::string>() : "";
+  auto orgs = SelectRunOrgs("doctor", config_option,
+                            vm.count("org") != 0 ? vm["org"].as<std::string>() : "", ctx);
+  if (auto const* code = std::get_if<int>(&orgs)) return *code;
+  std::vector<mappings::Problem> problems;
+  auto const config = mappings::LoadAppConfig(ConfigPath(config_option), problems);
+  return RunEachOrg(std::get<std::vector<std::string>>(orgs), "doctor", ctx.out,
+                    [&](std::string const& name) {
+                      if (config.orgs.size() > 1) ctx.out << "org " << name << ":\n";
+                      return DoctorOrg(config.ForOrg(*config.FindOrg(name)), vm,
+                                       std::get<LogLevel>(level), timeout_s, ctx);
+                    });
 }
 
 }  // namespace casebridge::cli

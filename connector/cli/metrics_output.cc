@@ -73,6 +73,7 @@ Status WriteFileAtomically(std::string const& path, std::string const& text) {
 sync::RunFacts CollectRunFacts(store::StateStore& store, Instant now,
                                salesforce::Client const& client, double duration_seconds) {
   sync::RunFacts facts;
+  facts.org = store.org();
   facts.duration_seconds = duration_seconds;
   if (auto flags = sync::CountStoredFlags(store, now); flags.ok()) facts.flags = *std::move(flags);
   if (auto last = store.LastFinishedRun(store::RunStatus::kSucceeded); last.ok() && *last) {

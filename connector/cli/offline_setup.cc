@@ -37,13 +37,20 @@ void AddOfflineOptions(po::options_description& opts) {
       "store", po::value<std::string>()->value_name("URL"),
       "state store: sqlite:PATH or postgresql://… (default: $CASEBRIDGE_STATE_STORE, else the "
       "config's state_store)")("now", po::value<std::string>()->value_name("ISO8601"),
-                               "evaluate as of this instant (default: the current time)");
+                               "evaluate as of this instant (default: the current time)")(
+      "org", po::value<std::string>()->value_name("NAME"),
+      "the org of the config's orgs whose store rows and mappings to use (required when the "
+      "config names several)");
 }
 
 bool LoadOfflineConfig(po::variables_map const& vm, std::string const& prefix, CommandContext& ctx,
                        OfflineSettings& out) {
   std::string const path = ConfigFilePath(vm);
-  if (path.empty()) return true;
+  std::string const org = Str(vm, "org");
+  if (path.empty()) {
+    if (!org.empty()) out.config.org = org;  // no config: the store's rows of that org
+    return true;
+  }
   std::vector<mappings::Problem> problems;
   out.config = mappings::LoadAppConfig(path, problems);
   out.config_read = true;
@@ -54,7 +61,21 @@ bool LoadOfflineConfig(po::variables_map const& vm, std::string const& prefix, C
       fatal = true;
     }
   }
-  return !fatal;
+  if (fatal) return false;
+  if (org.empty()) {
+    if (out.config.orgs.size() <= 1) return true;
+    ctx.err << prefix << path << " names several orgs (" << out.config.OrgNames()
+            << "): choose one with --org\n";
+    return false;
+  }
+  mappings::OrgConfig const* selected = out.config.FindOrg(org);
+  if (selected == nullptr) {
+    ctx.err << prefix << "--org: unknown org '" << org << "' (" << path
+            << " names: " << out.config.OrgNames() << ")\n";
+    return false;
+  }
+  out.config = out.config.ForOrg(*selected);
+  return true;
 }
 
 std::unique_ptr<store::StateStore> OpenExistingStore(po::variables_map const& vm,
@@ -76,7 +97,7 @@ std::unique_ptr<store::StateStore> OpenExistingStore(po::variables_map const& vm
       return nullptr;
     }
   }
-  auto store = store::OpenStateStore(url);
+  auto store = store::OpenStateStore(url, settings.config.org);
   if (!store.ok()) {
     ctx.err << prefix << "cannot open the state store " << store::RedactStoreUrl(url) << ": "
             << store.status().message() << "\n";

@@ -23,7 +23,7 @@ namespace casebridge::cli {
 /// exists; "" for none.
 std::string ConfigFilePath(boost::program_options::variables_map const& vm);
 
-/// Adds --config, --store and --now.
+/// Adds --config, --store, --now and --org.
 void AddOfflineOptions(boost::program_options::options_description& opts);
 
 struct OfflineSettings {
@@ -32,12 +32,15 @@ struct OfflineSettings {
 };
 
 /// Reads the config (--config, else $CASEBRIDGE_CONFIG, else ./casebridge.json when present);
-/// only a problem with a key these commands use stops them.
+/// only a problem with a key these commands use stops them. --org selects that org of the
+/// config (AppConfig::ForOrg: its mappings_dir; OpenExistingStore opens its rows); without it a
+/// config naming several orgs is refused. An unknown --org is refused naming the config's orgs.
 bool LoadOfflineConfig(boost::program_options::variables_map const& vm, std::string const& prefix,
                        CommandContext& ctx, OfflineSettings& out);
 
-/// --store, else $CASEBRIDGE_STATE_STORE, else the config's state_store. Refuses a SQLite file
-/// that does not exist (these commands never create a store).
+/// --store, else $CASEBRIDGE_STATE_STORE, else the config's state_store, scoped to the org of
+/// `settings.config`. Refuses a SQLite file that does not exist (these commands never create a
+/// store).
 std::unique_ptr<store::StateStore> OpenExistingStore(
     boost::program_options::variables_map const& vm, OfflineSettings const& settings,
     std::string const& prefix, CommandContext& ctx);

@@ -9,6 +9,11 @@
 // instance for links unless it is the generic login host, forge.base_url) > defaults (the
 // AppConfig default store, the shipped mappings). Only those keys of the config are used;
 // problems elsewhere in it (say, an unset secret variable) do not stop a report.
+//
+// Orgs (issue 14): --org NAME reports that org alone (its store rows, mappings and links; none of
+// another org's cases). Without --org the report covers every org the config names, one after
+// the other in one file, stated as of the earliest of their last successful runs; each row's
+// link goes to its own org. A config without `orgs` is the one org "default".
 #include <boost/program_options.hpp>
 
 #include <cstdint>
@@ -16,6 +21,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -127,6 +133,13 @@ StatusOr<Instant> StoreAsOf(store::StateStore& store, std::optional<Instant> ask
   return clock_now;
 }
 
+// "emea, apac".
+std::string JoinNames(std::vector<std::string> const& names) {
+  std::string out;
+  for (auto const& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
 // The explain pages the HTML report's breached rows link to (--explain-pages).
 int WritePages(store::StateStore& store, mappings::Policy const& policy,
                report::ReportOptions const& options, std::string const& out_path,
@@ -188,6 +201,9 @@ int RunReportCommand(std::vector<std::string> const& args, CommandContext& ctx) 
       "now", po::value<std::string>()->value_name("ISO8601"),
       "state the flags as of this instant (snapshots: evaluate them at it; store: default the "
       "end of the last successful run) and date the report with it (default: now)")(
+      "org", po::value<std::string>()->value_name("NAME"),
+      "report only this org of the config's orgs (default: every org the config names, in one "
+      "report)")(
       "config", po::value<std::string>()->value_name("FILE"),
       "casebridge.json (default: $CASEBRIDGE_CONFIG, else ./casebridge.json if present)")(
       "policy", po::value<std::string>()->value_name("DIR"),
@@ -270,6 +286,22 @@ int RunReportCommand(std::vector<std::string> const& args, CommandContext& ctx) 
       }
     }
     if (fatal) return kExitUsage;
+  }
+  // --org: that org's store rows, mappings and links; else every org of the config.
+  std::vector<std::string> orgs;
+  if (std::string const org = Str(vm, "org"); !org.empty()) {
+    mappings::OrgConfig const* selected = config.FindOrg(org);
+    if (!config_path.empty() && selected == nullptr) {
+      ctx.err << prefix << "--org: unknown org '" << org << "' (" << config_path
+              << " names: " << config.OrgNames() << ")\n";
+      return kExitUsage;
+    }
+    if (selected != nullptr) config = config.ForOrg(*selected);
+    orgs.push_back(org);
+  } else if (config.orgs.empty()) {
+    orgs.emplace_back(store::kDefaultOrg);
+  } else {
+    for (auto const& o : config.orgs) orgs.push_back(o.name);
   }
 
   std::string const policy_dir = vm.count("policy") != 0 ? Str(vm, "policy") : config.mappings_dir;
@@ -379,26 +411,42 @@ int RunReportCommand(std::vector<std::string> const& args, CommandContext& ctx) 
         return kExitUsage;
       }
     }
-    auto store = store::OpenStateStore(url);
-    if (!store.ok()) {
-      ctx.err << prefix << "cannot open the state store " << store::RedactStoreUrl(url) << ": "
-              << store.status().message() << "\n";
-      return kExitUsage;
+    std::vector<std::unique_ptr<store::StateStore>> stores;
+    for (auto const& org : orgs) {
+      auto store = store::OpenStateStore(url, org);
+      if (!store.ok()) {
+        ctx.err << prefix << "cannot open the state store " << store::RedactStoreUrl(url) << ": "
+                << store.status().message() << "\n";
+        return kExitUsage;
+      }
+      stores.push_back(std::move(*store));
     }
-    options.source = "state store " + (*store)->description();
-    auto as_of =
-        StoreAsOf(**store, vm.count("now") != 0 ? std::optional<Instant>(now) : std::nullopt, now,
-                  ctx.err, prefix);
-    if (!as_of.ok()) {
-      ctx.err << prefix << as_of.status().message() << "\n";
-      return kExitUsage;
+    options.source = "state store " + stores.front()->description();
+    if (orgs.size() > 1 || orgs.front() != store::kDefaultOrg) {
+      options.source += (orgs.size() > 1 ? ", orgs " : ", org ") + JoinNames(orgs);
+    }
+    // Several orgs: as of the earliest of their last successful runs.
+    std::optional<Instant> as_of;
+    for (auto const& store : stores) {
+      auto org_as_of =
+          StoreAsOf(*store, vm.count("now") != 0 ? std::optional<Instant>(now) : std::nullopt, now,
+                    ctx.err, prefix);
+      if (!org_as_of.ok()) {
+        ctx.err << prefix << org_as_of.status().message() << "\n";
+        return kExitUsage;
+      }
+      if (!as_of || *org_as_of < *as_of) as_of = *org_as_of;
     }
     options.as_of = *as_of;
-    written = report::WriteReportFile(options, out_path, [&](report::ReportWriter& w) {
-      return report::AddFlagsFromStore(**store, w);
+    written = report::WriteReportFile(options, out_path, [&](report::ReportWriter& w) -> Status {
+      for (auto const& store : stores) {
+        if (Status s = report::AddFlagsFromStore(*store, w); !s.ok()) return s;
+      }
+      return OkStatus();
     });
-    if (written.ok() && explain_pages) {
-      if (int rc = WritePages(**store, policy, options, out_path, ctx, prefix); rc != kExitOk) {
+    for (auto const& store : stores) {
+      if (!written.ok() || !explain_pages) break;
+      if (int rc = WritePages(*store, policy, options, out_path, ctx, prefix); rc != kExitOk) {
         return rc;
       }
     }

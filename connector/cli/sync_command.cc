@@ -3,13 +3,18 @@
 // --once (the default) runs one incremental sync and exits; --every INTERVAL runs one, waits,
 // and repeats until SIGTERM/SIGINT, finishing the current run first (a clean shutdown for a
 // systemd service or a Kubernetes Deployment). A run that finds another run holding the lock
-// says so and exits 0 (a scheduler firing twice is not an error).
+// says so and exits 0 (a scheduler firing twice is not an error). With several orgs in the
+// config, each round runs every org (or the one --org names) one after the other, each its own
+// run; the exit code is the worst of them (WorseExitCode) and a last line names each org's.
 #include <boost/program_options.hpp>
 
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "connector/cli/cli.h"
 #include "connector/cli/clients.h"
@@ -37,6 +42,97 @@ void PrintUsage(std::ostream& os, po::options_description const& opts) {
         "--fail-on-breach, 2 bad usage or configuration, 3 authentication failed, 4 remote API\n"
         "failure after retries, 5 API budget exhausted (progress saved; the next run resumes).\n\n"
      << opts;
+}
+
+struct OrgSyncSettings {
+  RunOptionValues const& run;
+  bool dry_run = false;
+  bool fail_on_breach = false;
+  std::chrono::seconds overlap{0};
+  std::chrono::seconds lookback{0};
+};
+
+bool HasBreaches(sync::SyncOutcome const& outcome) {
+  for (auto const& [rule, by_status] : outcome.stats.flags) {
+    auto it = by_status.find("breached");
+    if (it != by_status.end() && it->second > 0) return true;
+  }
+  return false;
+}
+
+struct OrgResult {
+  int exit_code = kExitOk;
+  bool ran = false;  // false: its configuration, store or clients could not be set up
+};
+
+// One sync run of one org (its own config view, mappings, store scope, lock and run record).
+OrgResult SyncOneOrg(OrgSyncSettings const& a, std::string const& org, MetricsPublisher& publisher,
+                     CommandContext& ctx) {
+  RunOptionValues const& ro = a.run;
+  auto prepared = PrepareRun("sync", ro.config, ro.store, ctx, org);
+  if (auto const* code = std::get_if<int>(&prepared)) return {*code, false};
+  RunSetup& setup = std::get<RunSetup>(prepared);
+  auto const& config = setup.config;
+  std::string const prefix =
+      ctx.program + " sync: " + (config.orgs.size() > 1 ? "org " + org + ": " : "");
+  Instant const now =
+      ro.now ? *ro.now : std::chrono::floor<std::chrono::seconds>(SystemClock().Now());
+  std::string const run_id = NewRunId(now);
+  auto logger = MakeRunLogger(run_id, ro.log_format, ro.log_level, ro.worker, config.org);
+  SalesforceClientSettings settings;
+  settings.jwt_audience = JwtAudience(ro.jwt_audience, config.salesforce);
+  settings.budget_share = config.api_budget_share;
+  settings.logger = logger;
+  auto client = MakeSalesforceClient(config.salesforce, settings);
+  if (!client.ok()) {
+    ctx.err << prefix << "salesforce: " << client.status().message() << "\n";
+    return {ExitCodeFor(client.status()), false};
+  }
+  auto forge = MakeForgeClient(config, std::chrono::milliseconds(60000), logger);
+  if (!forge.ok()) {
+    ctx.err << prefix << "forge: " << forge.status().message() << "\n";
+    return {ExitCodeFor(forge.status()), false};
+  }
+  auto& store = *setup.store;
+  SalesforcePorts salesforce(*client, setup.policy, setup.signals, store, logger);
+  salesforce.org.KeepQueuesIn(store, now, /*read_only=*/a.dry_run);
+  sync::SyncJob job(salesforce.source, salesforce.sink, store, setup.policy, logger);
+  std::optional<ForgePorts> forge_ports;
+  if (*forge) {
+    forge_ports.emplace(**forge, setup.policy, store, logger);
+    job.AddLinkedSystem(forge_ports->source, forge_ports->sink);
+  }
+  sync::SyncOptions options;
+  options.now = now;
+  options.run_id = run_id;
+  options.wall_now = SystemClock().Now();
+  options.in_flight_grace = ro.in_flight_grace;
+  options.dry_run = a.dry_run;
+  options.overlap = a.overlap;
+  options.initial_lookback = a.lookback;
+  auto const started = std::chrono::steady_clock::now();
+  sync::SyncOutcome const outcome = job.RunOnce(options);
+  publisher.Publish(
+      prefix, outcome, store, now, *client,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), ctx.err);
+  std::string const org_label = config.orgs.size() > 1 ? " org " + org : "";
+  if (outcome.lock_held) {
+    ctx.out << "casebridge sync:" << org_label << " " << outcome.lock_message
+            << "; nothing to do\n";
+    return {kExitOk, true};
+  }
+  ctx.out << "casebridge sync:" << org_label << " run " << run_id << (a.dry_run ? " (dry run)" : "")
+          << " as of " << FormatInstant(now) << "\n";
+  sync::WriteSummary(ctx.out, outcome, a.dry_run);
+  if (!outcome.status.ok()) {
+    ctx.err << prefix << outcome.status.message() << "\n";
+    if (outcome.status.code() == StatusCode::kResourceExhausted) {
+      ctx.err << prefix
+              << "stopped at the API budget; progress is saved and the next run resumes\n";
+    }
+    return {ExitCodeFor(outcome.status), true};
+  }
+  return {a.fail_on_breach && HasBreaches(outcome) ? kExitBreach : kExitOk, true};
 }
 
 }  // namespace
@@ -83,13 +179,8 @@ int RunSyncCommand(std::vector<std::string> const& args, CommandContext& ctx) {
   if (std::get<MetricsOptionValues>(metrics_options).listen && !every) {
     return usage_error("--metrics-listen needs --every (a --once run writes --metrics-file)");
   }
-  auto prepared = PrepareRun("sync", ro.config, ro.store, ctx);
-  if (auto const* code = std::get_if<int>(&prepared)) return *code;
-  RunSetup& setup = std::get<RunSetup>(prepared);
-  auto const& config = setup.config;
-  auto const& policy = setup.policy;
-  auto const& signals = setup.signals;
-  auto& store = setup.store;
+  auto orgs = SelectRunOrgs("sync", ro.config, ro.org, ctx);
+  if (auto const* code = std::get_if<int>(&orgs)) return *code;
 
   MetricsPublisher publisher(std::get<MetricsOptionValues>(metrics_options),
                              every.value_or(std::chrono::seconds(0)));
@@ -97,75 +188,27 @@ int RunSyncCommand(std::vector<std::string> const& args, CommandContext& ctx) {
     return usage_error("--metrics-listen: " + s.message());
   }
   std::atomic<bool> const& stop = InstallStopSignalHandlers();
-  bool const dry_run = vm.count("dry-run") != 0;
+  OrgSyncSettings settings{ro, vm.count("dry-run") != 0, vm.count("fail-on-breach") != 0, *overlap,
+                           *lookback};
   int exit_code = kExitOk;
   while (true) {
-    Instant const now =
-        ro.now ? *ro.now : std::chrono::floor<std::chrono::seconds>(SystemClock().Now());
-    std::string const run_id = NewRunId(now);
-    auto logger = MakeRunLogger(run_id, ro.log_format, ro.log_level, ro.worker);
-    SalesforceClientSettings settings;
-    settings.jwt_audience = JwtAudience(ro.jwt_audience, config.salesforce);
-    settings.budget_share = config.api_budget_share;
-    settings.logger = logger;
-    auto client = MakeSalesforceClient(config.salesforce, settings);
-    if (!client.ok()) {
-      ctx.err << ctx.program << " sync: salesforce: " << client.status().message() << "\n";
-      return ExitCodeFor(client.status());
+    // Each org is its own run (own lock, run record and watermarks); one failing does not stop
+    // the next, and the exit code is the worst of them.
+    exit_code = kExitOk;
+    bool any_ran = false;
+    std::vector<std::pair<std::string, int>> results;
+    for (auto const& org : std::get<std::vector<std::string>>(orgs)) {
+      OrgResult const result = SyncOneOrg(settings, org, publisher, ctx);
+      results.emplace_back(org, result.exit_code);
+      exit_code = WorseExitCode(exit_code, result.exit_code);
+      any_ran = any_ran || result.ran;
+      ctx.out.flush();
+      if (stop.load()) break;
     }
-    auto forge = MakeForgeClient(config, std::chrono::milliseconds(60000), logger);
-    if (!forge.ok()) {
-      ctx.err << ctx.program << " sync: forge: " << forge.status().message() << "\n";
-      return ExitCodeFor(forge.status());
-    }
-    SalesforcePorts salesforce(*client, policy, signals, *store, logger);
-    salesforce.org.KeepQueuesIn(*store, now, /*read_only=*/dry_run);
-    sync::SyncJob job(salesforce.source, salesforce.sink, *store, policy, logger);
-    std::optional<ForgePorts> forge_ports;
-    if (*forge) {
-      forge_ports.emplace(**forge, policy, *store, logger);
-      job.AddLinkedSystem(forge_ports->source, forge_ports->sink);
-    }
-    sync::SyncOptions options;
-    options.now = now;
-    options.run_id = run_id;
-    options.wall_now = SystemClock().Now();
-    options.in_flight_grace = ro.in_flight_grace;
-    options.dry_run = dry_run;
-    options.overlap = *overlap;
-    options.initial_lookback = *lookback;
-    auto const started = std::chrono::steady_clock::now();
-    sync::SyncOutcome const outcome = job.RunOnce(options);
-    publisher.Publish(
-        ctx.program + " sync: ", outcome, *store, now, *client,
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), ctx.err);
-    if (outcome.lock_held) {
-      ctx.out << "casebridge sync: " << outcome.lock_message << "; nothing to do\n";
-      exit_code = kExitOk;
-    } else {
-      ctx.out << "casebridge sync: run " << run_id << (dry_run ? " (dry run)" : "") << " as of "
-              << FormatInstant(now) << "\n";
-      sync::WriteSummary(ctx.out, outcome, dry_run);
-      if (!outcome.status.ok()) {
-        ctx.err << ctx.program << " sync: " << outcome.status.message() << "\n";
-        if (outcome.status.code() == StatusCode::kResourceExhausted) {
-          ctx.err << ctx.program
-                  << " sync: stopped at the API budget; progress is saved and the next run "
-                     "resumes\n";
-        }
-        exit_code = ExitCodeFor(outcome.status);
-      } else {
-        exit_code = kExitOk;
-        if (vm.count("fail-on-breach") != 0) {
-          for (auto const& [rule, by_status] : outcome.stats.flags) {
-            auto it = by_status.find("breached");
-            if (it != by_status.end() && it->second > 0) exit_code = kExitBreach;
-          }
-        }
-      }
-    }
+    WriteOrgResults(ctx.out, "sync", results);
     ctx.out.flush();
-    if (!every || stop.load()) break;
+    // A loop where no org can even start (configuration, credentials) stops: nothing would change.
+    if (!every || stop.load() || !any_ran) break;
     // Wait for the next run, waking up to notice a stop request.
     auto const until = std::chrono::steady_clock::now() + *every;
     while (!stop.load() && std::chrono::steady_clock::now() < until) {

@@ -132,8 +132,9 @@ class ProcessLocalRunLocker final : public RunLocker {
 
 class PostgresLockHolder final : public LockHolder {
  public:
-  PostgresLockHolder(std::weak_ptr<SqlConnection> conn, std::shared_ptr<bool> held)
-      : conn_(std::move(conn)), held_(std::move(held)) {}
+  PostgresLockHolder(std::weak_ptr<SqlConnection> conn, std::shared_ptr<bool> held,
+                     std::int64_t key)
+      : conn_(std::move(conn)), held_(std::move(held)), key_(key) {}
   ~PostgresLockHolder() override { (void)Release(); }
   PostgresLockHolder(PostgresLockHolder const&) = delete;
   PostgresLockHolder& operator=(PostgresLockHolder const&) = delete;
@@ -145,18 +146,20 @@ class PostgresLockHolder final : public LockHolder {
     if (!conn) return OkStatus();  // the session is gone, and the lock with it
     auto r =
         conn->Execute("SELECT CASE WHEN pg_advisory_unlock(CAST(? AS BIGINT)) THEN 1 ELSE 0 END",
-                      {SqlValue(kPostgresRunLockKey)});
+                      {SqlValue(key_)});
     return r.ok() ? OkStatus() : r.status();
   }
 
  private:
   std::weak_ptr<SqlConnection> conn_;
   std::shared_ptr<bool> held_;
+  std::int64_t key_;
 };
 
 class PostgresRunLocker final : public RunLocker {
  public:
-  explicit PostgresRunLocker(std::weak_ptr<SqlConnection> conn) : conn_(std::move(conn)) {}
+  PostgresRunLocker(std::weak_ptr<SqlConnection> conn, std::string org)
+      : conn_(std::move(conn)), org_(std::move(org)), key_(PostgresRunLockKey(org_)) {}
 
   StatusOr<RunLock> TryLock(LockOptions const& options) override {
     if (*held_) return FailedPreconditionError("this store already holds the run lock");
@@ -165,40 +168,55 @@ class PostgresRunLocker final : public RunLocker {
     bool acquired = false;
     auto r =
         conn->Execute("SELECT CASE WHEN pg_try_advisory_lock(CAST(? AS BIGINT)) THEN 1 ELSE 0 END",
-                      {SqlValue(kPostgresRunLockKey)}, [&acquired](SqlRow const& row) {
+                      {SqlValue(key_)}, [&acquired](SqlRow const& row) {
                         acquired = row.Int(0) == 1;
                         return OkStatus();
                       });
     if (!r.ok()) return r.status();
     if (!acquired) {
       std::string since, pid, run_id;
-      auto q = conn->Execute("SELECT pid, since, run_id FROM run_lock_holder WHERE id = 1", {},
-                             [&](SqlRow const& row) {
-                               pid = std::to_string(row.Int(0));
-                               since = FormatInstant(row.Time(1));
-                               run_id = row.String(2);
-                               return OkStatus();
-                             });
+      auto q = conn->Execute(
+          "SELECT pid, since, run_id FROM run_lock_holder "
+          "WHERE org = ? AND id = 1",
+          {org_}, [&](SqlRow const& row) {
+            pid = std::to_string(row.Int(0));
+            since = FormatInstant(row.Time(1));
+            run_id = row.String(2);
+            return OkStatus();
+          });
       if (!q.ok()) return q.status();
       return LockHeldError(since, pid, run_id);
     }
     *held_ = true;
-    RunLock lock(std::make_unique<PostgresLockHolder>(conn_, held_));
+    RunLock lock(std::make_unique<PostgresLockHolder>(conn_, held_, key_));
     auto w = conn->Execute(
-        "INSERT INTO run_lock_holder (id, pid, since, run_id) VALUES (1, ?, ?, ?) "
-        "ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, since = excluded.since, "
+        "INSERT INTO run_lock_holder (org, id, pid, since, run_id) VALUES (?, 1, ?, ?, ?) "
+        "ON CONFLICT (org, id) DO UPDATE SET pid = excluded.pid, since = excluded.since, "
         "run_id = excluded.run_id",
-        {SqlValue(std::int64_t{getpid()}), SqlValue::Time(options.now), SqlValue(options.run_id)});
+        {SqlValue(org_), SqlValue(std::int64_t{getpid()}), SqlValue::Time(options.now),
+         SqlValue(options.run_id)});
     if (!w.ok()) return w.status();  // `lock` releases on the way out
     return lock;
   }
 
  private:
   std::weak_ptr<SqlConnection> conn_;
+  std::string org_;
+  std::int64_t key_;
   std::shared_ptr<bool> held_ = std::make_shared<bool>(false);
 };
 
 }  // namespace
+
+std::int64_t PostgresRunLockKey(std::string_view org) {
+  if (org == "default") return kPostgresRunLockKey;
+  std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a, 64 bits
+  for (char c : org) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001b3ULL;
+  }
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(kPostgresRunLockKey) ^ hash);
+}
 
 Status LockHeldError(std::string_view since, std::string_view pid, std::string_view run_id) {
   std::string message = "another casebridge run holds the lock (since ";
@@ -223,8 +241,9 @@ std::unique_ptr<RunLocker> MakeProcessLocalRunLocker() {
   return std::make_unique<ProcessLocalRunLocker>();
 }
 
-std::unique_ptr<RunLocker> MakePostgresRunLocker(std::weak_ptr<SqlConnection> conn) {
-  return std::make_unique<PostgresRunLocker>(std::move(conn));
+std::unique_ptr<RunLocker> MakePostgresRunLocker(std::weak_ptr<SqlConnection> conn,
+                                                 std::string org) {
+  return std::make_unique<PostgresRunLocker>(std::move(conn), std::move(org));
 }
 
 }  // namespace casebridge::store::store_internal

@@ -25,9 +25,10 @@ std::unique_ptr<RunLocker> MakeFileRunLocker(std::string lock_path);
 /// A lock private to this locker (in-memory databases, which no other store can open).
 std::unique_ptr<RunLocker> MakeProcessLocalRunLocker();
 
-/// pg_try_advisory_lock(<fixed key>) on the store's session; the holder is recorded in
-/// `run_lock_holder`. The lock is released with the session if the connection dies.
-std::unique_ptr<RunLocker> MakePostgresRunLocker(std::weak_ptr<SqlConnection> conn);
+/// pg_try_advisory_lock(PostgresRunLockKey(org)) on the store's session; the holder is recorded
+/// in `run_lock_holder` under `org`. The lock is released with the session if the connection dies.
+std::unique_ptr<RunLocker> MakePostgresRunLocker(std::weak_ptr<SqlConnection> conn,
+                                                 std::string org);
 
 /// kAborted, vendor code "RUN_LOCK_HELD": "another casebridge run holds the lock (since …,
 /// pid …, run …)". Empty parts are shown as "unknown" (run omitted).
@@ -35,5 +36,9 @@ Status LockHeldError(std::string_view since, std::string_view pid, std::string_v
 
 /// The fixed advisory-lock key ("CBRUNLCK").
 inline constexpr std::int64_t kPostgresRunLockKey = 0x434252554E4C434B;
+
+/// The advisory-lock key of `org`: kPostgresRunLockKey for org "default" (as before orgs), else
+/// that key mixed with the FNV-1a hash of the name.
+std::int64_t PostgresRunLockKey(std::string_view org);
 
 }  // namespace casebridge::store::store_internal

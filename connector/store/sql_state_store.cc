@@ -86,7 +86,7 @@ constexpr char const* kFlagColumns =
     "case_id, case_number, source_system, rule_id, started, due, met_at, status, late_minutes, "
     "evidence, owner, installer, tier, updated_at, subject, owner_name, installer_name, queue, "
     "record_url";
-constexpr std::size_t kFlagInsertColumns = 20;  // kFlagColumns + seq
+constexpr std::size_t kFlagInsertColumns = 21;  // kFlagColumns + seq + org
 
 void ReadFlag(SqlRow const& row, FlagRecord& f) {
   // assign() reuses the strings' capacity: streaming does not allocate per row once warm.
@@ -113,7 +113,8 @@ void ReadFlag(SqlRow const& row, FlagRecord& f) {
 
 std::string FlagInsertSql(std::size_t rows) {
   std::string sql =
-      "INSERT INTO case_flags (case_id, seq, case_number, source_system, rule_id, started, due, "
+      "INSERT INTO case_flags (org, case_id, seq, case_number, source_system, rule_id, started, "
+      "due, "
       "met_at, status, late_minutes, evidence, owner, installer, tier, updated_at, subject, "
       "owner_name, installer_name, queue, record_url) VALUES ";
   std::string const row = "(" + Placeholders(kFlagInsertColumns) + ")";
@@ -204,8 +205,11 @@ class FlagGuard {
 }  // namespace
 
 SqlStateStore::SqlStateStore(std::shared_ptr<SqlConnection> conn, std::string description,
-                             std::unique_ptr<RunLocker> locker)
-    : conn_(std::move(conn)), description_(std::move(description)), locker_(std::move(locker)) {}
+                             std::unique_ptr<RunLocker> locker, std::string org)
+    : conn_(std::move(conn)),
+      description_(std::move(description)),
+      locker_(std::move(locker)),
+      org_(std::move(org)) {}
 
 // --- Transactions -----------------------------------------------------------------------------
 
@@ -302,13 +306,14 @@ StatusOr<std::optional<Watermark>> SqlStateStore::GetWatermark(std::string_view 
                                                                std::string_view object) {
   std::optional<Watermark> out;
   Status s = Reading([&] {
-    return ToStatus(conn_->Execute(
-        "SELECT modstamp, last_id, updated_at FROM watermarks WHERE system = ? AND object = ?",
-        {system, object}, [&](SqlRow const& row) {
-          out = Watermark{std::string(system), std::string(object), row.String(0), row.String(1),
-                          row.Time(2)};
-          return OkStatus();
-        }));
+    return ToStatus(
+        conn_->Execute("SELECT modstamp, last_id, updated_at FROM watermarks "
+                       "WHERE org = ? AND system = ? AND object = ?",
+                       {org_, system, object}, [&](SqlRow const& row) {
+                         out = Watermark{std::string(system), std::string(object), row.String(0),
+                                         row.String(1), row.Time(2)};
+                         return OkStatus();
+                       }));
   });
   if (!s.ok()) return s;
   return out;
@@ -319,12 +324,12 @@ Status SqlStateStore::SetWatermark(Watermark const& w) {
     return InvalidArgumentError("watermark: system and object are required");
   }
   return Atomically([&] {
-    return ToStatus(
-        conn_->Execute("INSERT INTO watermarks (system, object, modstamp, last_id, updated_at) "
-                       "VALUES (?, ?, ?, ?, ?) ON CONFLICT (system, object) DO UPDATE SET "
-                       "modstamp = excluded.modstamp, last_id = excluded.last_id, "
-                       "updated_at = excluded.updated_at",
-                       {w.system, w.object, w.modstamp, w.last_id, SqlValue::Time(w.updated_at)}));
+    return ToStatus(conn_->Execute(
+        "INSERT INTO watermarks (org, system, object, modstamp, last_id, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (org, system, object) DO UPDATE SET "
+        "modstamp = excluded.modstamp, last_id = excluded.last_id, "
+        "updated_at = excluded.updated_at",
+        {org_, w.system, w.object, w.modstamp, w.last_id, SqlValue::Time(w.updated_at)}));
   });
 }
 
@@ -340,11 +345,11 @@ StatusOr<PlanResult> SqlStateStore::PlanActions(std::span<PlannedAction const> a
     result = PlanResult{};
     for (auto const& a : actions) {
       auto r = conn_->Execute(
-          "INSERT INTO action_ledger (action_key, case_id, action_id, n, rule_id, kind, "
+          "INSERT INTO action_ledger (org, action_key, case_id, action_id, n, rule_id, kind, "
           "target_system, due_at, payload, evidence, state, attempts, planned_at, updated_at) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', 0, ?, ?) "
-          "ON CONFLICT (action_key) DO NOTHING",
-          {a.key, a.case_id, a.action_id, SqlValue(a.n), a.rule_id, a.kind, a.target_system,
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', 0, ?, ?) "
+          "ON CONFLICT (org, action_key) DO NOTHING",
+          {org_, a.key, a.case_id, a.action_id, SqlValue(a.n), a.rule_id, a.kind, a.target_system,
            SqlValue::Time(a.due), a.payload, a.evidence, SqlValue::Time(now), SqlValue::Time(now)});
       if (!r.ok()) return r.status();
       if (*r > 0) {
@@ -366,21 +371,21 @@ Status SqlStateStore::ApplyWriteResult(WriteResult const& result, Instant now) {
         "attempts = CASE WHEN state = 'written' THEN attempts ELSE attempts + 1 END, "
         "written_at = CASE WHEN state = 'written' THEN written_at ELSE CAST(? AS BIGINT) END, "
         "state = 'written', remote_id = ?, last_error = NULL, updated_at = ? "
-        "WHERE action_key = ?",
-        {SqlValue::Time(now), result.remote_id, SqlValue::Time(now), result.key});
+        "WHERE org = ? AND action_key = ?",
+        {SqlValue::Time(now), result.remote_id, SqlValue::Time(now), org_, result.key});
     if (!r.ok()) return r.status();
     if (*r == 0) return NotFoundError("ledger: no action with key '" + result.key + "'");
     return OkStatus();
   }
   auto r = conn_->Execute(
       "UPDATE action_ledger SET state = 'failed', attempts = attempts + 1, last_error = ?, "
-      "updated_at = ? WHERE action_key = ? AND state <> 'written'",
-      {Truncated(result.error), SqlValue::Time(now), result.key});
+      "updated_at = ? WHERE org = ? AND action_key = ? AND state <> 'written'",
+      {Truncated(result.error), SqlValue::Time(now), org_, result.key});
   if (!r.ok()) return r.status();
   if (*r > 0) return OkStatus();
   bool exists = false;
-  auto q = conn_->Execute("SELECT 1 FROM action_ledger WHERE action_key = ?", {result.key},
-                          [&exists](SqlRow const&) {
+  auto q = conn_->Execute("SELECT 1 FROM action_ledger WHERE org = ? AND action_key = ?",
+                          {org_, result.key}, [&exists](SqlRow const&) {
                             exists = true;
                             return OkStatus();
                           });
@@ -415,8 +420,8 @@ Status SqlStateStore::MarkSending(std::span<std::string const> keys, std::string
     for (auto const& key : keys) {
       auto r = conn_->Execute(
           "UPDATE action_ledger SET last_error = ?, updated_at = ? "
-          "WHERE action_key = ? AND state <> 'written'",
-          {Truncated(note), SqlValue::Time(now), key});
+          "WHERE org = ? AND action_key = ? AND state <> 'written'",
+          {Truncated(note), SqlValue::Time(now), org_, key});
       if (!r.ok()) return r.status();
     }
     return OkStatus();
@@ -430,9 +435,9 @@ StatusOr<std::vector<LedgerEntry>> SqlStateStore::ListActions(ActionQuery const&
   std::vector<LedgerEntry> out;
   if (query.limit == 0) return out;
   std::string sql = std::string("SELECT ") + kLedgerColumns +
-                    " FROM action_ledger WHERE state IN (" + Placeholders(query.states.size()) +
-                    ") AND action_key > ?";
-  std::vector<SqlValue> params;
+                    " FROM action_ledger WHERE org = ? AND state IN (" +
+                    Placeholders(query.states.size()) + ") AND action_key > ?";
+  std::vector<SqlValue> params{SqlValue(org_)};
   for (ActionState st : query.states) params.emplace_back(ActionStateName(st));
   params.emplace_back(query.after_key);
   if (query.max_attempts) {
@@ -461,9 +466,11 @@ StatusOr<std::vector<LedgerEntry>> SqlStateStore::GetActions(std::span<std::stri
     for (std::size_t i = 0; i < keys.size(); i += kInChunk) {
       std::size_t const n = std::min(kInChunk, keys.size() - i);
       std::string const sql = std::string("SELECT ") + kLedgerColumns +
-                              " FROM action_ledger WHERE action_key IN (" + Placeholders(n) + ")";
-      std::vector<SqlValue> params(keys.begin() + static_cast<std::ptrdiff_t>(i),
-                                   keys.begin() + static_cast<std::ptrdiff_t>(i + n));
+                              " FROM action_ledger WHERE org = ? AND action_key IN (" +
+                              Placeholders(n) + ")";
+      std::vector<SqlValue> params{SqlValue(org_)};
+      params.insert(params.end(), keys.begin() + static_cast<std::ptrdiff_t>(i),
+                    keys.begin() + static_cast<std::ptrdiff_t>(i + n));
       auto r = conn_->Execute(
           sql, params,
           [&found](SqlRow const& row) {
@@ -492,11 +499,13 @@ StatusOr<std::vector<LedgerEntry>> SqlStateStore::ListCaseActions(
   Status s = Reading([&] {
     for (std::size_t i = 0; i < case_ids.size(); i += kInChunk) {
       std::size_t const n = std::min(kInChunk, case_ids.size() - i);
-      std::string const sql = std::string("SELECT ") + kLedgerColumns +
-                              " FROM action_ledger WHERE action_id = ? AND case_id IN (" +
-                              Placeholders(n) + ")";
+      std::string const sql =
+          std::string("SELECT ") + kLedgerColumns +
+          " FROM action_ledger WHERE org = ? AND action_id = ? AND case_id IN (" + Placeholders(n) +
+          ")";
       std::vector<SqlValue> params;
-      params.reserve(n + 1);
+      params.reserve(n + 2);
+      params.emplace_back(org_);
       params.emplace_back(action_id);
       for (std::size_t j = i; j < i + n; ++j) params.emplace_back(case_ids[j]);
       auto r = conn_->Execute(
@@ -528,11 +537,11 @@ Status SqlStateStore::UpsertForgeRefs(std::span<ForgeRef const> refs, Instant no
   return Atomically([&] {
     for (auto const& r : refs) {
       auto done = conn_->Execute(
-          "INSERT INTO forge_refs (kind, forge_id, ref, ticket_id, customer_id, updated_at) "
-          "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (kind, forge_id) DO UPDATE SET "
+          "INSERT INTO forge_refs (org, kind, forge_id, ref, ticket_id, customer_id, updated_at) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (org, kind, forge_id) DO UPDATE SET "
           "ref = excluded.ref, ticket_id = excluded.ticket_id, "
           "customer_id = excluded.customer_id, updated_at = excluded.updated_at",
-          {r.kind, r.forge_id, r.ref, r.ticket_id, r.customer_id, SqlValue::Time(now)});
+          {org_, r.kind, r.forge_id, r.ref, r.ticket_id, r.customer_id, SqlValue::Time(now)});
       if (!done.ok()) return done.status();
     }
     return OkStatus();
@@ -564,12 +573,14 @@ Status SqlStateStore::RemoveForgeRefs(std::string_view kind,
     for (std::size_t i = 0; i < forge_ids.size(); i += kInChunk) {
       std::size_t const n = std::min(kInChunk, forge_ids.size() - i);
       std::vector<SqlValue> params;
-      params.reserve(n + 1);
+      params.reserve(n + 2);
+      params.emplace_back(org_);
       params.emplace_back(kind);
       for (std::size_t j = i; j < i + n; ++j) params.emplace_back(forge_ids[j]);
-      auto r = conn_->Execute(
-          "DELETE FROM forge_refs WHERE kind = ? AND forge_id IN (" + Placeholders(n) + ")",
-          params);
+      auto r =
+          conn_->Execute("DELETE FROM forge_refs WHERE org = ? AND kind = ? AND forge_id IN (" +
+                             Placeholders(n) + ")",
+                         params);
       if (!r.ok()) return r.status();
     }
     return OkStatus();
@@ -586,10 +597,11 @@ StatusOr<std::vector<ForgeRef>> SqlStateStore::ForgeRefsWhere(std::string_view c
       std::size_t const n = std::min(kInChunk, values.size() - i);
       std::string const sql =
           "SELECT kind, forge_id, ref, ticket_id, customer_id FROM forge_refs "
-          "WHERE kind = ? AND " +
+          "WHERE org = ? AND kind = ? AND " +
           std::string(column) + " IN (" + Placeholders(n) + ")";
       std::vector<SqlValue> params;
-      params.reserve(n + 1);
+      params.reserve(n + 2);
+      params.emplace_back(org_);
       params.emplace_back(kind);
       for (std::size_t j = i; j < i + n; ++j) params.emplace_back(values[j]);
       auto r = conn_->Execute(
@@ -619,11 +631,12 @@ Status SqlStateStore::UpsertCaseSnapshots(std::span<CaseSnapshot const> snapshot
   return Atomically([&] {
     for (auto const& c : snapshots) {
       auto done = conn_->Execute(
-          "INSERT INTO case_snapshots (system, case_id, created_at, snapshot, updated_at) "
-          "VALUES (?, ?, ?, ?, ?) ON CONFLICT (system, case_id) DO UPDATE SET "
+          "INSERT INTO case_snapshots (org, system, case_id, created_at, snapshot, updated_at) "
+          "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (org, system, case_id) DO UPDATE SET "
           "created_at = excluded.created_at, snapshot = excluded.snapshot, "
           "updated_at = excluded.updated_at",
-          {c.system, c.case_id, SqlValue::Time(c.created_at), c.snapshot, SqlValue::Time(now)});
+          {org_, c.system, c.case_id, SqlValue::Time(c.created_at), c.snapshot,
+           SqlValue::Time(now)});
       if (!done.ok()) return done.status();
     }
     return OkStatus();
@@ -647,12 +660,13 @@ void ReadSnapshot(SqlRow const& row, CaseSnapshot& out) {
 StatusOr<std::vector<CaseSnapshot>> SqlStateStore::GetCaseSnapshots(std::string_view case_id) {
   std::vector<CaseSnapshot> out;
   Status s = Reading([&] {
-    return ToStatus(conn_->Execute(std::string("SELECT ") + kSnapshotColumns +
-                                       " FROM case_snapshots WHERE case_id = ? ORDER BY system",
-                                   {case_id}, [&out](SqlRow const& row) {
-                                     ReadSnapshot(row, out.emplace_back());
-                                     return OkStatus();
-                                   }));
+    return ToStatus(
+        conn_->Execute(std::string("SELECT ") + kSnapshotColumns +
+                           " FROM case_snapshots WHERE org = ? AND case_id = ? ORDER BY system",
+                       {org_, case_id}, [&out](SqlRow const& row) {
+                         ReadSnapshot(row, out.emplace_back());
+                         return OkStatus();
+                       }));
   });
   if (!s.ok()) return s;
   return out;
@@ -665,9 +679,10 @@ Status SqlStateStore::ForEachCaseSnapshot(SnapshotQuery const& query,
     FlagGuard streaming(streaming_);
     return ToStatus(conn_->Execute(
         std::string("SELECT ") + kSnapshotColumns +
-            " FROM case_snapshots WHERE created_at >= ? AND created_at < ? "
+            " FROM case_snapshots WHERE org = ? AND created_at >= ? AND created_at < ? "
             "ORDER BY created_at, system, case_id",
-        {SqlValue::Time(query.from), SqlValue::Time(query.to)}, [&](SqlRow const& row) {
+        {SqlValue(org_), SqlValue::Time(query.from), SqlValue::Time(query.to)},
+        [&](SqlRow const& row) {
           ReadSnapshot(row, record);
           return on_snapshot(record);
         }));
@@ -694,10 +709,12 @@ Status SqlStateStore::ReplaceCaseFlags(std::span<CaseFlags const> cases, Instant
     for (std::size_t i = 0; i < cases.size(); i += kInChunk) {
       std::size_t const n = std::min(kInChunk, cases.size() - i);
       std::vector<SqlValue> ids;
-      ids.reserve(n);
+      ids.reserve(n + 1);
+      ids.emplace_back(org_);
       for (std::size_t j = i; j < i + n; ++j) ids.emplace_back(cases[j].case_id);
-      auto r = conn_->Execute("DELETE FROM case_flags WHERE case_id IN (" + Placeholders(n) + ")",
-                              ids, {}, /*cache=*/n == kInChunk);
+      auto r = conn_->Execute(
+          "DELETE FROM case_flags WHERE org = ? AND case_id IN (" + Placeholders(n) + ")", ids, {},
+          /*cache=*/n == kInChunk);
       if (!r.ok()) return r.status();
     }
     std::vector<SqlValue> params;
@@ -713,6 +730,7 @@ Status SqlStateStore::ReplaceCaseFlags(std::span<CaseFlags const> cases, Instant
     for (auto const& c : cases) {
       for (std::size_t seq = 0; seq < c.flags.size(); ++seq) {
         FlagRecord const& f = c.flags[seq];
+        params.emplace_back(org_);
         params.emplace_back(c.case_id);
         params.emplace_back(static_cast<std::int64_t>(seq));
         params.emplace_back(f.case_number);
@@ -745,12 +763,13 @@ Status SqlStateStore::ReplaceCaseFlags(std::span<CaseFlags const> cases, Instant
 StatusOr<std::vector<FlagRecord>> SqlStateStore::GetCaseFlags(std::string_view case_id) {
   std::vector<FlagRecord> out;
   Status s = Reading([&] {
-    return ToStatus(conn_->Execute(
-        std::string("SELECT ") + kFlagColumns + " FROM case_flags WHERE case_id = ? ORDER BY seq",
-        {case_id}, [&out](SqlRow const& row) {
-          ReadFlag(row, out.emplace_back());
-          return OkStatus();
-        }));
+    return ToStatus(
+        conn_->Execute(std::string("SELECT ") + kFlagColumns +
+                           " FROM case_flags WHERE org = ? AND case_id = ? ORDER BY seq",
+                       {org_, case_id}, [&out](SqlRow const& row) {
+                         ReadFlag(row, out.emplace_back());
+                         return OkStatus();
+                       }));
   });
   if (!s.ok()) return s;
   return out;
@@ -758,9 +777,10 @@ StatusOr<std::vector<FlagRecord>> SqlStateStore::GetCaseFlags(std::string_view c
 
 Status SqlStateStore::ForEachFlag(FlagQuery const& query, FlagCallback const& on_flag) {
   char const* const column = query.field == FlagTimeField::kStarted ? "started" : "due";
-  std::string sql = std::string("SELECT ") + kFlagColumns + " FROM case_flags WHERE " + column +
-                    " >= ? AND " + column + " < ?";
-  std::vector<SqlValue> params{SqlValue::Time(query.from), SqlValue::Time(query.to)};
+  std::string sql = std::string("SELECT ") + kFlagColumns + " FROM case_flags WHERE org = ? AND " +
+                    column + " >= ? AND " + column + " < ?";
+  std::vector<SqlValue> params{SqlValue(org_), SqlValue::Time(query.from),
+                               SqlValue::Time(query.to)};
   auto filter = [&](char const* name, std::optional<std::string> const& value) {
     if (!value) return;
     sql += " AND ";
@@ -794,11 +814,12 @@ Status SqlStateStore::UpsertTrackedCases(std::span<TrackedCase const> cases, Ins
   return Atomically([&] {
     for (auto const& c : cases) {
       auto r = conn_->Execute(
-          "INSERT INTO tracked_cases (system, case_id, modstamp, next_check, updated_at) "
-          "VALUES (?, ?, ?, ?, ?) ON CONFLICT (system, case_id) DO UPDATE SET "
+          "INSERT INTO tracked_cases (org, system, case_id, modstamp, next_check, updated_at) "
+          "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (org, system, case_id) DO UPDATE SET "
           "modstamp = excluded.modstamp, next_check = excluded.next_check, "
           "updated_at = excluded.updated_at",
-          {c.system, c.case_id, c.modstamp, SqlValue::Time(c.next_check), SqlValue::Time(now)});
+          {org_, c.system, c.case_id, c.modstamp, SqlValue::Time(c.next_check),
+           SqlValue::Time(now)});
       if (!r.ok()) return r.status();
     }
     return OkStatus();
@@ -812,10 +833,10 @@ Status SqlStateStore::SetNextCheck(std::string_view system, std::string_view cas
   }
   return Atomically([&] {
     return ToStatus(conn_->Execute(
-        "INSERT INTO tracked_cases (system, case_id, modstamp, next_check, updated_at) "
-        "VALUES (?, ?, '', ?, ?) ON CONFLICT (system, case_id) DO UPDATE SET "
+        "INSERT INTO tracked_cases (org, system, case_id, modstamp, next_check, updated_at) "
+        "VALUES (?, ?, ?, '', ?, ?) ON CONFLICT (org, system, case_id) DO UPDATE SET "
         "next_check = excluded.next_check, updated_at = excluded.updated_at",
-        {system, case_id, SqlValue::Time(next_check), SqlValue::Time(now)}));
+        {org_, system, case_id, SqlValue::Time(next_check), SqlValue::Time(now)}));
   });
 }
 
@@ -826,10 +847,11 @@ StatusOr<std::vector<TrackedCase>> SqlStateStore::GetTrackedCases(
     for (std::size_t i = 0; i < case_ids.size(); i += kInChunk) {
       std::size_t const n = std::min(kInChunk, case_ids.size() - i);
       std::string const sql = std::string("SELECT ") + kTrackedColumns +
-                              " FROM tracked_cases WHERE system = ? AND case_id IN (" +
+                              " FROM tracked_cases WHERE org = ? AND system = ? AND case_id IN (" +
                               Placeholders(n) + ")";
       std::vector<SqlValue> params;
-      params.reserve(n + 1);
+      params.reserve(n + 2);
+      params.emplace_back(org_);
       params.emplace_back(system);
       for (std::size_t j = i; j < i + n; ++j) params.emplace_back(case_ids[j]);
       auto r = conn_->Execute(
@@ -858,14 +880,14 @@ StatusOr<std::vector<TrackedCase>> SqlStateStore::ListDueCases(Instant now, std:
   std::vector<TrackedCase> out;
   if (limit == 0) return out;
   Status s = Reading([&] {
-    return ToStatus(
-        conn_->Execute(std::string("SELECT ") + kTrackedColumns +
-                           " FROM tracked_cases WHERE next_check IS NOT NULL AND next_check <= ? "
-                           "ORDER BY next_check, system, case_id LIMIT ?",
-                       {SqlValue::Time(now), Limit(limit)}, [&out](SqlRow const& row) {
-                         out.push_back(ReadTracked(row));
-                         return OkStatus();
-                       }));
+    return ToStatus(conn_->Execute(
+        std::string("SELECT ") + kTrackedColumns +
+            " FROM tracked_cases WHERE org = ? AND next_check IS NOT NULL AND "
+            "next_check <= ? ORDER BY next_check, system, case_id LIMIT ?",
+        {SqlValue(org_), SqlValue::Time(now), Limit(limit)}, [&out](SqlRow const& row) {
+          out.push_back(ReadTracked(row));
+          return OkStatus();
+        }));
   });
   if (!s.ok()) return s;
   return out;
@@ -877,10 +899,10 @@ Status SqlStateStore::AppendAudit(std::span<AuditEntry const> entries) {
   return Atomically([&] {
     for (auto const& e : entries) {
       auto r = conn_->Execute(
-          "INSERT INTO audit_log (run_id, at, action_key, kind, target, rule_id, evidence, "
-          "result, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          {e.run_id, SqlValue::Time(e.at), e.action_key, e.kind, e.target, e.rule_id, e.evidence,
-           AuditResultName(e.result), Truncated(e.reason)});
+          "INSERT INTO audit_log (org, run_id, at, action_key, kind, target, rule_id, evidence, "
+          "result, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          {org_, e.run_id, SqlValue::Time(e.at), e.action_key, e.kind, e.target, e.rule_id,
+           e.evidence, AuditResultName(e.result), Truncated(e.reason)});
       if (!r.ok()) return r.status();
     }
     return OkStatus();
@@ -890,8 +912,8 @@ Status SqlStateStore::AppendAudit(std::span<AuditEntry const> entries) {
 Status SqlStateStore::ForEachAudit(AuditQuery const& query, AuditCallback const& on_entry) {
   std::string sql =
       "SELECT id, run_id, at, action_key, kind, target, rule_id, evidence, result, reason "
-      "FROM audit_log WHERE 1 = 1";
-  std::vector<SqlValue> params;
+      "FROM audit_log WHERE org = ?";
+  std::vector<SqlValue> params{SqlValue(org_)};
   if (query.run_id) {
     sql += " AND run_id = ?";
     params.emplace_back(*query.run_id);
@@ -925,9 +947,9 @@ Status SqlStateStore::StartRun(RunRecord const& run) {
   if (run.run_id.empty()) return InvalidArgumentError("run: an id is required");
   Status s = Atomically([&] {
     return ToStatus(
-        conn_->Execute("INSERT INTO runs (run_id, kind, started_at, finished_at, status, counters) "
-                       "VALUES (?, ?, ?, ?, ?, ?)",
-                       {run.run_id, RunKindName(run.kind), SqlValue::Time(run.started),
+        conn_->Execute("INSERT INTO runs (org, run_id, kind, started_at, finished_at, status, "
+                       "counters) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       {org_, run.run_id, RunKindName(run.kind), SqlValue::Time(run.started),
                         SqlValue::Time(run.finished), RunStatusName(run.status), run.counters}));
   });
   if (s.code() == StatusCode::kAlreadyExists) {
@@ -938,7 +960,8 @@ Status SqlStateStore::StartRun(RunRecord const& run) {
 
 Status SqlStateStore::UpdateRunCounters(std::string_view run_id, std::string_view counters) {
   return Atomically([&]() -> Status {
-    auto r = conn_->Execute("UPDATE runs SET counters = ? WHERE run_id = ?", {counters, run_id});
+    auto r = conn_->Execute("UPDATE runs SET counters = ? WHERE org = ? AND run_id = ?",
+                            {counters, org_, run_id});
     if (!r.ok()) return r.status();
     if (*r == 0) return NotFoundError("no run '" + std::string(run_id) + "'");
     return OkStatus();
@@ -948,9 +971,9 @@ Status SqlStateStore::UpdateRunCounters(std::string_view run_id, std::string_vie
 Status SqlStateStore::FinishRun(std::string_view run_id, RunStatus status, Instant finished,
                                 std::string_view counters) {
   return Atomically([&]() -> Status {
-    auto r =
-        conn_->Execute("UPDATE runs SET status = ?, finished_at = ?, counters = ? WHERE run_id = ?",
-                       {RunStatusName(status), SqlValue::Time(finished), counters, run_id});
+    auto r = conn_->Execute(
+        "UPDATE runs SET status = ?, finished_at = ?, counters = ? WHERE org = ? AND run_id = ?",
+        {RunStatusName(status), SqlValue::Time(finished), counters, org_, run_id});
     if (!r.ok()) return r.status();
     if (*r == 0) return NotFoundError("no run '" + std::string(run_id) + "'");
     return OkStatus();
@@ -960,12 +983,12 @@ Status SqlStateStore::FinishRun(std::string_view run_id, RunStatus status, Insta
 StatusOr<std::optional<RunRecord>> SqlStateStore::GetRun(std::string_view run_id) {
   std::optional<RunRecord> out;
   Status s = Reading([&] {
-    return ToStatus(
-        conn_->Execute(std::string("SELECT ") + kRunColumns + " FROM runs WHERE run_id = ?",
-                       {run_id}, [&out](SqlRow const& row) {
-                         out = ReadRun(row);
-                         return OkStatus();
-                       }));
+    return ToStatus(conn_->Execute(
+        std::string("SELECT ") + kRunColumns + " FROM runs WHERE org = ? AND run_id = ?",
+        {org_, run_id}, [&out](SqlRow const& row) {
+          out = ReadRun(row);
+          return OkStatus();
+        }));
   });
   if (!s.ok()) return s;
   return out;
@@ -975,12 +998,13 @@ StatusOr<std::vector<RunRecord>> SqlStateStore::ListRuns(std::size_t limit) {
   std::vector<RunRecord> out;
   if (limit == 0) return out;
   Status s = Reading([&] {
-    return ToStatus(conn_->Execute(std::string("SELECT ") + kRunColumns +
-                                       " FROM runs ORDER BY started_at DESC, run_id DESC LIMIT ?",
-                                   {Limit(limit)}, [&out](SqlRow const& row) {
-                                     out.push_back(ReadRun(row));
-                                     return OkStatus();
-                                   }));
+    return ToStatus(
+        conn_->Execute(std::string("SELECT ") + kRunColumns +
+                           " FROM runs WHERE org = ? ORDER BY started_at DESC, run_id DESC LIMIT ?",
+                       {SqlValue(org_), Limit(limit)}, [&out](SqlRow const& row) {
+                         out.push_back(ReadRun(row));
+                         return OkStatus();
+                       }));
   });
   if (!s.ok()) return s;
   return out;
@@ -989,13 +1013,14 @@ StatusOr<std::vector<RunRecord>> SqlStateStore::ListRuns(std::size_t limit) {
 StatusOr<std::optional<RunRecord>> SqlStateStore::LastFinishedRun(RunStatus status) {
   std::optional<RunRecord> out;
   Status s = Reading([&] {
-    return ToStatus(conn_->Execute(std::string("SELECT ") + kRunColumns +
-                                       " FROM runs WHERE status = ? AND finished_at IS NOT NULL"
-                                       " ORDER BY finished_at DESC, run_id DESC LIMIT 1",
-                                   {RunStatusName(status)}, [&out](SqlRow const& row) {
-                                     out = ReadRun(row);
-                                     return OkStatus();
-                                   }));
+    return ToStatus(
+        conn_->Execute(std::string("SELECT ") + kRunColumns +
+                           " FROM runs WHERE org = ? AND status = ? AND finished_at IS NOT NULL"
+                           " ORDER BY finished_at DESC, run_id DESC LIMIT 1",
+                       {org_, RunStatusName(status)}, [&out](SqlRow const& row) {
+                         out = ReadRun(row);
+                         return OkStatus();
+                       }));
   });
   if (!s.ok()) return s;
   return out;
@@ -1007,8 +1032,8 @@ StatusOr<std::size_t> SqlStateStore::CloseAbandonedRuns(std::string_view current
   Status s = Atomically([&]() -> Status {
     auto r = conn_->Execute(
         "UPDATE runs SET status = 'interrupted', finished_at = ? "
-        "WHERE status = 'running' AND run_id <> ?",
-        {SqlValue::Time(now), current_run_id});
+        "WHERE org = ? AND status = 'running' AND run_id <> ?",
+        {SqlValue::Time(now), org_, current_run_id});
     if (!r.ok()) return r.status();
     changed = *r;
     return OkStatus();
@@ -1023,14 +1048,14 @@ Status SqlStateStore::SaveCheckpoint(Checkpoint const& c) {
   if (c.name.empty()) return InvalidArgumentError("checkpoint: a name is required");
   return Atomically([&] {
     return ToStatus(conn_->Execute(
-        "INSERT INTO checkpoints (name, run_id, range_from, range_to, last_modstamp, last_id, "
-        "chunk, completed, data, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (name) DO UPDATE SET run_id = excluded.run_id, "
+        "INSERT INTO checkpoints (org, name, run_id, range_from, range_to, last_modstamp, last_id, "
+        "chunk, completed, data, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (org, name) DO UPDATE SET run_id = excluded.run_id, "
         "range_from = excluded.range_from, range_to = excluded.range_to, "
         "last_modstamp = excluded.last_modstamp, last_id = excluded.last_id, "
         "chunk = excluded.chunk, completed = excluded.completed, data = excluded.data, "
         "updated_at = excluded.updated_at",
-        {c.name, c.run_id, SqlValue::Time(c.range_from), SqlValue::Time(c.range_to),
+        {org_, c.name, c.run_id, SqlValue::Time(c.range_from), SqlValue::Time(c.range_to),
          c.last_modstamp, c.last_id, SqlValue(c.chunk), SqlValue(c.completed ? 1 : 0), c.data,
          SqlValue::Time(c.updated_at)}));
   });
@@ -1039,31 +1064,33 @@ Status SqlStateStore::SaveCheckpoint(Checkpoint const& c) {
 StatusOr<std::optional<Checkpoint>> SqlStateStore::LoadCheckpoint(std::string_view name) {
   std::optional<Checkpoint> out;
   Status s = Reading([&] {
-    return ToStatus(conn_->Execute(
-        std::string("SELECT ") + kCheckpointColumns + " FROM checkpoints WHERE name = ?", {name},
-        [&out](SqlRow const& row) {
-          out = ReadCheckpoint(row);
-          return OkStatus();
-        }));
+    return ToStatus(conn_->Execute(std::string("SELECT ") + kCheckpointColumns +
+                                       " FROM checkpoints WHERE org = ? AND name = ?",
+                                   {org_, name}, [&out](SqlRow const& row) {
+                                     out = ReadCheckpoint(row);
+                                     return OkStatus();
+                                   }));
   });
   if (!s.ok()) return s;
   return out;
 }
 
 Status SqlStateStore::DeleteCheckpoint(std::string_view name) {
-  return Atomically(
-      [&] { return ToStatus(conn_->Execute("DELETE FROM checkpoints WHERE name = ?", {name})); });
+  return Atomically([&] {
+    return ToStatus(
+        conn_->Execute("DELETE FROM checkpoints WHERE org = ? AND name = ?", {org_, name}));
+  });
 }
 
 // --- Queue directory --------------------------------------------------------------------------
 
-StatusOr<std::vector<QueueEntry>> SqlStateStore::GetQueueDirectory(std::string_view org) {
+StatusOr<std::vector<QueueEntry>> SqlStateStore::GetQueueDirectory() {
   std::vector<QueueEntry> out;
   Status s = Reading([&] {
     return ToStatus(
         conn_->Execute("SELECT name, queue_id, refreshed_at FROM queue_directory WHERE org = ? "
                        "ORDER BY name, queue_id",
-                       {org}, [&out](SqlRow const& row) {
+                       {org_}, [&out](SqlRow const& row) {
                          out.push_back(QueueEntry{row.String(0), row.String(1), row.Time(2)});
                          return OkStatus();
                        }));
@@ -1072,21 +1099,20 @@ StatusOr<std::vector<QueueEntry>> SqlStateStore::GetQueueDirectory(std::string_v
   return out;
 }
 
-Status SqlStateStore::ReplaceQueueDirectory(std::string_view org,
-                                            std::span<QueueEntry const> entries) {
+Status SqlStateStore::ReplaceQueueDirectory(std::span<QueueEntry const> entries) {
   for (auto const& e : entries) {
     if (e.name.empty() && e.queue_id.empty()) {
       return InvalidArgumentError("queue directory: an entry needs a name or a queue id");
     }
   }
   return Atomically([&]() -> Status {
-    auto d = conn_->Execute("DELETE FROM queue_directory WHERE org = ?", {org});
+    auto d = conn_->Execute("DELETE FROM queue_directory WHERE org = ?", {org_});
     if (!d.ok()) return d.status();
     for (auto const& e : entries) {
       auto r = conn_->Execute(
           "INSERT INTO queue_directory (org, name, queue_id, refreshed_at) VALUES (?, ?, ?, ?) "
           "ON CONFLICT (org, name, queue_id) DO UPDATE SET refreshed_at = excluded.refreshed_at",
-          {org, e.name, e.queue_id, SqlValue::Time(e.refreshed_at)});
+          {org_, e.name, e.queue_id, SqlValue::Time(e.refreshed_at)});
       if (!r.ok()) return r.status();
     }
     return OkStatus();

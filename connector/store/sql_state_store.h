@@ -12,14 +12,15 @@ namespace casebridge::store::store_internal {
 
 class SqlStateStore final : public StateStore, private TransactionDriver {
  public:
-  /// `conn` must already be migrated.
+  /// `conn` must already be migrated. Every row read or written is org `org`'s.
   SqlStateStore(std::shared_ptr<SqlConnection> conn, std::string description,
-                std::unique_ptr<RunLocker> locker);
+                std::unique_ptr<RunLocker> locker, std::string org);
   ~SqlStateStore() override = default;
   SqlStateStore(SqlStateStore const&) = delete;
   SqlStateStore& operator=(SqlStateStore const&) = delete;
 
   [[nodiscard]] std::string const& description() const override { return description_; }
+  [[nodiscard]] std::string const& org() const override { return org_; }
   StatusOr<std::vector<AppliedMigration>> AppliedMigrations() override;
   StatusOr<Transaction> Begin() override;
   StatusOr<RunLock> TryLock(LockOptions const& options) override;
@@ -76,8 +77,8 @@ class SqlStateStore final : public StateStore, private TransactionDriver {
   StatusOr<std::optional<Checkpoint>> LoadCheckpoint(std::string_view name) override;
   Status DeleteCheckpoint(std::string_view name) override;
 
-  StatusOr<std::vector<QueueEntry>> GetQueueDirectory(std::string_view org) override;
-  Status ReplaceQueueDirectory(std::string_view org, std::span<QueueEntry const> entries) override;
+  StatusOr<std::vector<QueueEntry>> GetQueueDirectory() override;
+  Status ReplaceQueueDirectory(std::span<QueueEntry const> entries) override;
 
  private:
   Status CommitTransaction() override;
@@ -101,6 +102,7 @@ class SqlStateStore final : public StateStore, private TransactionDriver {
   std::unique_ptr<RunLocker> locker_;
   bool in_transaction_ = false;
   bool streaming_ = false;
+  std::string org_;
 };
 
 }  // namespace casebridge::store::store_internal

@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -92,7 +94,7 @@ Status PathError(std::string const& path, std::string const& why) {
                               std::move(info));
 }
 
-StatusOr<std::unique_ptr<StateStore>> OpenSqlite(std::string const& url) {
+StatusOr<std::unique_ptr<StateStore>> OpenSqlite(std::string const& url, std::string org) {
   std::string const path = SqlitePathOf(url);
   if (path.empty()) {
     return InvalidArgumentError("state store URL '" + url + "' has no path (sqlite:PATH)");
@@ -104,13 +106,15 @@ StatusOr<std::unique_ptr<StateStore>> OpenSqlite(std::string const& url) {
   if (Status s = store_internal::ApplyMigrations(*shared); !s.ok()) {
     return Status(s.code(), "state store '" + url + "': " + s.message(), s.info());
   }
+  // Org default keeps the lock file it had before orgs existed.
+  std::string const lock = org == kDefaultOrg ? path + ".lock" : path + "." + org + ".lock";
   auto locker = memory ? store_internal::MakeProcessLocalRunLocker()
-                       : store_internal::MakeFileRunLocker(path + ".lock");
-  return std::unique_ptr<StateStore>(
-      std::make_unique<store_internal::SqlStateStore>(shared, url, std::move(locker)));
+                       : store_internal::MakeFileRunLocker(lock);
+  return std::unique_ptr<StateStore>(std::make_unique<store_internal::SqlStateStore>(
+      shared, url, std::move(locker), std::move(org)));
 }
 
-StatusOr<std::unique_ptr<StateStore>> OpenPostgres(std::string const& url) {
+StatusOr<std::unique_ptr<StateStore>> OpenPostgres(std::string const& url, std::string org) {
   std::string const redacted = RedactStoreUrl(url);
   std::vector<std::string> secrets;
   for (auto const& [b, e] : FindPasswords(url).spans) {
@@ -125,9 +129,9 @@ StatusOr<std::unique_ptr<StateStore>> OpenPostgres(std::string const& url) {
   if (Status s = store_internal::ApplyMigrations(*shared); !s.ok()) {
     return Status(s.code(), "state store '" + redacted + "': " + s.message(), s.info());
   }
-  auto locker = store_internal::MakePostgresRunLocker(shared);
-  return std::unique_ptr<StateStore>(
-      std::make_unique<store_internal::SqlStateStore>(shared, redacted, std::move(locker)));
+  auto locker = store_internal::MakePostgresRunLocker(shared, org);
+  return std::unique_ptr<StateStore>(std::make_unique<store_internal::SqlStateStore>(
+      shared, redacted, std::move(locker), std::move(org)));
 }
 
 }  // namespace
@@ -173,9 +177,16 @@ std::string RedactStoreUrl(std::string_view url) {
   return out;
 }
 
-StatusOr<std::unique_ptr<StateStore>> OpenStateStore(std::string const& url) {
-  if (url.starts_with("sqlite:")) return OpenSqlite(url);
-  if (IsPostgresUrl(url)) return OpenPostgres(url);
+StatusOr<std::unique_ptr<StateStore>> OpenStateStore(std::string const& url, std::string_view org) {
+  // The org names a lock file: letters, digits, '_' and '-' only.
+  if (org.empty() || !std::all_of(org.begin(), org.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
+      })) {
+    return InvalidArgumentError("state store: '" + std::string(org) +
+                                "' is not an org name (letters, digits, '_' and '-')");
+  }
+  if (url.starts_with("sqlite:")) return OpenSqlite(url, std::string(org));
+  if (IsPostgresUrl(url)) return OpenPostgres(url, std::string(org));
   return InvalidArgumentError("unsupported state store URL '" + RedactStoreUrl(url) +
                               "' (expected sqlite:PATH, sqlite::memory: or "
                               "postgresql://user@host:port/db)");

@@ -1,11 +1,16 @@
 // The state store: everything casebridge remembers between runs.
 //
-// Flow: OpenStateStore(url) connects (SQLite file / in-memory, or PostgreSQL through libpq) and
-// applies the numbered schema migrations in one transaction (recorded in `schema_migrations`).
+// Flow: OpenStateStore(url, org) connects (SQLite file / in-memory, or PostgreSQL through libpq)
+// and applies the numbered schema migrations in one transaction (recorded in `schema_migrations`).
 // A run then takes the run lock (TryLock), reads the watermarks and the due re-evaluations,
 // plans actions into the ledger (idempotent by key), records write results, replaces the flags
 // of each evaluated case, appends to the audit trail, and commits "ledger + watermark" together
 // inside an explicit Transaction. Reports stream flags with ForEachFlag in bounded memory.
+//
+// Orgs: a store object is scoped to one org (issue 14; migration 006 keys every table by org):
+// every call reads and writes only that org's rows, and each org has its own run lock, so one
+// database holds several Salesforce orgs side by side. Rows written before orgs are org
+// "default", the org of a config without `orgs`.
 //
 // URLs:
 //   sqlite:PATH            a file (WAL journal, busy_timeout 5 s, foreign keys on,
@@ -115,6 +120,8 @@ class StateStore {
 
   /// The store URL with any password redacted, for logs.
   [[nodiscard]] virtual std::string const& description() const = 0;
+  /// The org whose rows this store reads and writes.
+  [[nodiscard]] virtual std::string const& org() const = 0;
 
   /// The rows of `schema_migrations`, by version.
   virtual StatusOr<std::vector<AppliedMigration>> AppliedMigrations() = 0;
@@ -123,10 +130,12 @@ class StateStore {
   /// kFailedPrecondition when one is already open (no nesting).
   virtual StatusOr<Transaction> Begin() = 0;
 
-  /// Takes the run lock without waiting so two schedulers never run at once.
-  /// SQLite file: an exclusive flock on `<db path>.lock` (released by the kernel if the process
-  /// dies); in-memory SQLite: per store object; PostgreSQL: a session advisory lock
-  /// (pg_try_advisory_lock on a fixed key, released if the session ends). The store must outlive
+  /// Takes the org's run lock without waiting so two schedulers never run the same org at once
+  /// (runs of different orgs do not exclude each other).
+  /// SQLite file: an exclusive flock on `<db path>.lock` (org default) or `<db path>.<org>.lock`
+  /// (released by the kernel if the process dies); in-memory SQLite: per store object;
+  /// PostgreSQL: a session advisory lock (pg_try_advisory_lock on a key fixed per org, released
+  /// if the session ends). The store must outlive
   /// the returned lock. When another run holds it: kAborted, vendor code "RUN_LOCK_HELD", message
   /// "another casebridge run holds the lock (since <instant>, pid <pid>, run <id>)" — the CLI
   /// prints it and exits 0. Taking it again through the store that holds it is
@@ -255,18 +264,22 @@ class StateStore {
   virtual Status DeleteCheckpoint(std::string_view name) = 0;
 
   // --- Queue directory (the org's queues, so a run need not read them each time) -------------
-  /// The directory of `org`, ordered by name then queue id; empty when never stored.
-  virtual StatusOr<std::vector<QueueEntry>> GetQueueDirectory(std::string_view org) = 0;
-  /// Replaces the directory of `org` with `entries`, atomically. kInvalidArgument for an entry
-  /// with neither a name nor a queue id (nothing is written then).
-  virtual Status ReplaceQueueDirectory(std::string_view org,
-                                       std::span<QueueEntry const> entries) = 0;
+  /// The directory of this store's org, ordered by name then queue id; empty when never stored.
+  virtual StatusOr<std::vector<QueueEntry>> GetQueueDirectory() = 0;
+  /// Replaces the directory of this store's org with `entries`, atomically. kInvalidArgument for
+  /// an entry with neither a name nor a queue id (nothing is written then).
+  virtual Status ReplaceQueueDirectory(std::span<QueueEntry const> entries) = 0;
 };
 
+/// The org of a single-org config, and of every row written before orgs existed.
+inline constexpr std::string_view kDefaultOrg = "default";
+
 /// Opens (creating the SQLite file if needed) and migrates the store named by `url` (see the
-/// file comment). kInvalidArgument for an unsupported URL; kUnavailable when the database cannot
-/// be reached; kFailedPrecondition when its schema is newer than this build knows.
-StatusOr<std::unique_ptr<StateStore>> OpenStateStore(std::string const& url);
+/// file comment), scoped to `org`. kInvalidArgument for an unsupported URL or an empty org;
+/// kUnavailable when the database cannot be reached; kFailedPrecondition when its schema is
+/// newer than this build knows.
+StatusOr<std::unique_ptr<StateStore>> OpenStateStore(std::string const& url,
+                                                     std::string_view org = kDefaultOrg);
 
 /// For a `sqlite:PATH` URL, checks without creating the database that PATH can hold it: an
 /// existing PATH must be a regular file this user can read and write; otherwise its directory

@@ -44,10 +44,15 @@ class Exposition {
   }
 
   [[nodiscard]] std::string const& text() const { return out_; }
+  /// The org of the samples that follow: an `org` label first, except for org default.
+  void SetOrg(std::string_view org) { org_ = org == "default" ? std::string_view() : org; }
 
  private:
-  void Start(std::string_view name, Labels const& labels) {
+  void Start(std::string_view name, Labels const& given) {
     out_ += name;
+    Labels labels;
+    if (!org_.empty()) labels.emplace_back("org", org_);
+    labels.insert(labels.end(), given.begin(), given.end());
     if (!labels.empty()) {
       char sep = '{';
       for (auto const& [label, value] : labels) {
@@ -78,6 +83,7 @@ class Exposition {
   }
 
   std::string out_;
+  std::string_view org_;
 };
 
 std::int64_t CountOf(std::map<std::string, std::int64_t> const& counts, char const* key) {
@@ -85,10 +91,13 @@ std::int64_t CountOf(std::map<std::string, std::int64_t> const& counts, char con
   return it == counts.end() ? 0 : it->second;
 }
 
-void WriteFlags(Exposition& e, FlagCounts const& flags) {
+void WriteFlagsFamily(Exposition& e) {
   e.Family("casebridge_flags", "gauge",
            "Flags in the state store by rule and status, stated as of the last run (pending "
            "flags past their due count as breached).");
+}
+
+void WriteFlags(Exposition& e, FlagCounts const& flags) {
   for (auto const& [rule, by_status] : flags) {
     for (char const* status : {"met", "breached", "pending"}) {
       e.Sample("casebridge_flags", {{"rule", rule}, {"status", status}},
@@ -151,7 +160,11 @@ StatusOr<FlagCounts> CountStoredFlags(store::StateStore& store, Instant as_of) {
 
 void RunMetrics::AddRun(SyncOutcome const& outcome, RunFacts const& facts) {
   SyncStats const& st = outcome.stats;
-  cases_read_ += st.cases_read;
+  Series& series = orgs_[facts.org];
+  auto& written_ = series.written;
+  auto& failed_ = series.failed;
+  auto& calls_ = series.calls;
+  series.cases_read += st.cases_read;
   // Every system gets its series, with 0 when it wrote nothing.
   std::set<std::string> systems = {facts.system};
   if (st.forge) systems.insert(facts.linked_system);
@@ -169,46 +182,80 @@ void RunMetrics::AddRun(SyncOutcome const& outcome, RunFacts const& facts) {
       calls_[{facts.linked_system, kind}] += n;
     }
   }
-  flags_ = facts.flags.value_or(FlagCounts{});  // unknown: no samples rather than stale ones
-  usage_ = facts.api_usage_ratio;
-  duration_seconds_ = facts.duration_seconds;
-  if (facts.last_success) last_success_ = facts.last_success;
+  series.flags = facts.flags.value_or(FlagCounts{});  // unknown: no samples, not stale ones
+  series.usage = facts.api_usage_ratio;
+  series.duration_seconds = facts.duration_seconds;
+  if (facts.last_success) series.last_success = facts.last_success;
+}
+
+std::vector<std::pair<std::string const*, RunMetrics::Series const*>> RunMetrics::Ordered() const {
+  std::vector<std::pair<std::string const*, Series const*>> out;
+  if (auto it = orgs_.find("default"); it != orgs_.end()) out.emplace_back(&it->first, &it->second);
+  for (auto const& [org, series] : orgs_) {
+    if (org != "default") out.emplace_back(&org, &series);
+  }
+  return out;
 }
 
 std::string RunMetrics::Text() const {
   Exposition e;
+  auto ordered = Ordered();
+  Series const empty;
+  std::string const default_org = "default";
+  if (ordered.empty()) ordered.emplace_back(&default_org, &empty);  // before the first run
+  // Each family once, with the samples of every org under it.
+  auto each = [&](auto const& write) {
+    for (auto const& [org, series] : ordered) {
+      e.SetOrg(*org);
+      write(*series);
+    }
+    e.SetOrg("");
+  };
   e.Family("casebridge_cases_read_total", "counter",
            "Case records read from the source system (changed, due and re-read cases).");
-  e.Sample("casebridge_cases_read_total", {}, cases_read_);
-  WriteFlags(e, flags_);
+  each([&](Series const& s) { e.Sample("casebridge_cases_read_total", {}, s.cases_read); });
+  WriteFlagsFamily(e);
+  each([&](Series const& s) { WriteFlags(e, s.flags); });
   e.Family("casebridge_actions_written_total", "counter",
            "Actions (tasks, reassignments, posts) written, by target system.");
-  for (auto const& [system, n] : written_) {
-    e.Sample("casebridge_actions_written_total", {{"system", system}}, n);
-  }
+  each([&](Series const& s) {
+    for (auto const& [system, n] : s.written) {
+      e.Sample("casebridge_actions_written_total", {{"system", system}}, n);
+    }
+  });
   e.Family("casebridge_actions_failed_total", "counter",
            "Action writes that failed (retried by later runs), by target system.");
-  for (auto const& [system, n] : failed_) {
-    e.Sample("casebridge_actions_failed_total", {{"system", system}}, n);
-  }
+  each([&](Series const& s) {
+    for (auto const& [system, n] : s.failed) {
+      e.Sample("casebridge_actions_failed_total", {{"system", system}}, n);
+    }
+  });
   e.Family("casebridge_api_calls_total", "counter",
            "HTTP calls made to each system, by kind (retries and token requests included).");
-  for (auto const& [key, n] : calls_) {
-    e.Sample("casebridge_api_calls_total", {{"system", key.first}, {"kind", key.second}}, n);
-  }
+  each([&](Series const& s) {
+    for (auto const& [key, n] : s.calls) {
+      e.Sample("casebridge_api_calls_total", {{"system", key.first}, {"kind", key.second}}, n);
+    }
+  });
   e.Family("casebridge_api_usage_ratio", "gauge",
            "Share of the daily API allocation used, as the system last reported it (0 to 1).");
-  for (auto const& [system, ratio] : usage_) {
-    e.Sample("casebridge_api_usage_ratio", {{"system", system}}, ratio);
-  }
+  each([&](Series const& s) {
+    for (auto const& [system, ratio] : s.usage) {
+      e.Sample("casebridge_api_usage_ratio", {{"system", system}}, ratio);
+    }
+  });
   e.Family("casebridge_run_duration_seconds", "gauge", "Wall time of the last run.");
-  e.Sample("casebridge_run_duration_seconds", {}, duration_seconds_);
+  each([&](Series const& s) {
+    e.Sample("casebridge_run_duration_seconds", {}, s.duration_seconds);
+  });
   e.Family("casebridge_last_success_timestamp_seconds", "gauge",
            "Unix time the last succeeded run (recorded in the state store) evaluated as of.");
-  if (last_success_) {
-    e.Sample("casebridge_last_success_timestamp_seconds", {},
-             std::int64_t{last_success_->time_since_epoch().count()});
-  }
+  each([&](Series const& s) {
+    if (s.last_success) {
+      e.Sample("casebridge_last_success_timestamp_seconds", {},
+               std::int64_t{s.last_success->time_since_epoch().count()});
+    }
+  });
   return e.text();
 }
 

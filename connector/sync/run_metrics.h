@@ -15,8 +15,10 @@
 //   casebridge_last_success_timestamp_seconds        gauge    the last succeeded run in the state
 //                                                             store (its "as of" instant)
 // Counters add up over the runs of one process (a `--once` process has one run); gauges are the
-// last run's. A figure that is not known (no successful run yet, no usage reported) has no
-// sample.
+// last run's. With several orgs (issue 14) every sample of an org other than "default" carries
+// an `org` label first (`casebridge_flags{org="emea",rule=…}`); org default's samples have none,
+// as before orgs existed, so single-org dashboards and alerts keep working. A figure that is not
+// known (no successful run yet, no usage reported) has no sample.
 #pragma once
 
 #include <chrono>
@@ -26,6 +28,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "connector/common/status.h"
 #include "connector/common/time.h"
@@ -44,6 +47,7 @@ StatusOr<FlagCounts> CountStoredFlags(store::StateStore& store, Instant as_of);
 
 /// What a run's metrics need besides its SyncOutcome.
 struct RunFacts {
+  std::string org = "default";          // the org the run was for (the store's org)
   std::string system = "salesforce";    // the system of SyncOutcome::calls
   std::string linked_system = "forge";  // of SyncOutcome::forge_calls, when stats.forge
   double duration_seconds = 0;
@@ -61,14 +65,20 @@ class RunMetrics {
   [[nodiscard]] std::string Text() const;
 
  private:
-  std::int64_t cases_read_ = 0;
-  std::map<std::string, std::int64_t> written_;                        // by system
-  std::map<std::string, std::int64_t> failed_;                         // by system
-  std::map<std::pair<std::string, std::string>, std::int64_t> calls_;  // (system, kind)
-  FlagCounts flags_;
-  std::map<std::string, double> usage_;
-  double duration_seconds_ = 0;
-  std::optional<Instant> last_success_;
+  /// The figures of one org.
+  struct Series {
+    std::int64_t cases_read = 0;
+    std::map<std::string, std::int64_t> written;                        // by system
+    std::map<std::string, std::int64_t> failed;                         // by system
+    std::map<std::pair<std::string, std::string>, std::int64_t> calls;  // (system, kind)
+    FlagCounts flags;
+    std::map<std::string, double> usage;
+    double duration_seconds = 0;
+    std::optional<Instant> last_success;
+  };
+  std::map<std::string, Series> orgs_;  // by org; "default" first when present
+  /// The orgs in output order: "default" first, then by name.
+  [[nodiscard]] std::vector<std::pair<std::string const*, Series const*>> Ordered() const;
 };
 
 /// Readiness of a `sync --every` process (/readyz): ready when the last run succeeded, or before

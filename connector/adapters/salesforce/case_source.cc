@@ -31,12 +31,10 @@ constexpr auto kQueueDirectoryAge = std::chrono::hours(24);
 
 }  // namespace
 
-void SalesforceOrg::KeepQueuesIn(store::StateStore& store, Instant now, bool read_only,
-                                 std::string org) {
+void SalesforceOrg::KeepQueuesIn(store::StateStore& store, Instant now, bool read_only) {
   queue_store_ = &store;
   queue_now_ = now;
   queue_read_only_ = read_only;
-  queue_org_ = std::move(org);
 }
 
 Status SalesforceOrg::Connect() {
@@ -53,7 +51,7 @@ Status SalesforceOrg::Connect() {
 // The stored directory when it names every queue of queues.json and is less than a day old.
 StatusOr<std::optional<QueueDirectory>> SalesforceOrg::StoredQueues() {
   if (queue_store_ == nullptr) return std::optional<QueueDirectory>();
-  auto rows = queue_store_->GetQueueDirectory(queue_org_);
+  auto rows = queue_store_->GetQueueDirectory();
   if (!rows.ok()) return rows.status();
   std::map<std::string, std::string> ids;  // DeveloperName -> id ("" = none in the org)
   std::set<std::string> unlisted;
@@ -106,7 +104,7 @@ Status SalesforceOrg::RefreshQueues(std::vector<std::string> const& unknown) {
       rows.push_back({developer_name, it == found.end() ? "" : it->second, queue_now_});
     }
     for (auto const& id : unlisted_) rows.push_back({"", id, queue_now_});
-    if (auto s = queue_store_->ReplaceQueueDirectory(queue_org_, rows); !s.ok()) return s;
+    if (auto s = queue_store_->ReplaceQueueDirectory(rows); !s.ok()) return s;
   }
   Install(std::move(queues));
   return OkStatus();

@@ -47,8 +47,7 @@ class SalesforceOrg {
   /// Keeps the queue directory in `store` under `org` (see the file comment); `now` dates it.
   /// `store` must outlive this.
   /// `read_only` (a dry run): a directory read from the org is not stored.
-  void KeepQueuesIn(store::StateStore& store, Instant now, bool read_only = false,
-                    std::string org = "default");
+  void KeepQueuesIn(store::StateStore& store, Instant now, bool read_only = false);
   /// Builds the adapter with the queue directory, stored or read (the first call only).
   /// Errors: the query's, the store's.
   Status Connect();
@@ -77,7 +76,6 @@ class SalesforceOrg {
   // The stored queue directory (KeepQueuesIn()).
   store::StateStore* queue_store_ = nullptr;
   Instant queue_now_{};
-  std::string queue_org_;
   bool queue_read_only_ = false;
   bool queues_read_ = false;        // read from the org in this run
   std::set<std::string> unlisted_;  // 15-character ids of queues queues.json does not name

@@ -201,7 +201,7 @@ TEST_F(SalesforceCallsTest, ADryRunReadsTheQueuesButStoresNothing) {
   SalesforceOrg dry(std::move(t.client), policy_, signals_, nullptr);
   dry.KeepQueuesIn(*store_, T("2026-03-02T15:00:00Z"), /*read_only=*/true);
   ASSERT_TRUE(dry.Connect().ok());
-  auto stored = store_->GetQueueDirectory("default");
+  auto stored = store_->GetQueueDirectory();
   ASSERT_TRUE(stored.ok()) << stored.status();
   EXPECT_TRUE(stored->empty());
 }

@@ -360,6 +360,92 @@ TEST_F(AppConfigTest, ForgeCaBundleAndProxyAreValidated) {
   EXPECT_THAT(problems_, ElementsAre(IsProblem("forge.proxy", "not a proxy URL")));
 }
 
+TEST_F(AppConfigTest, AConfigWithoutOrgsIsTheOneOrgNamedDefault) {
+  WriteKey("keys/sf.key", 0600);
+  ScopedEnv env("CB_TEST_FORGE_PASSWORD", kSecretValue);
+  AppConfig const c = Load(kJwtConfig);
+  EXPECT_THAT(problems_, IsEmpty());
+  ASSERT_EQ(c.orgs.size(), 1U);
+  EXPECT_EQ(c.org, "default");
+  EXPECT_EQ(c.orgs[0].name, "default");
+  EXPECT_EQ(c.orgs[0].salesforce.client_id, "3MVGabc");
+  EXPECT_EQ(c.orgs[0].forge.base_url, "https://forge.example.com");
+  EXPECT_DOUBLE_EQ(c.orgs[0].api_budget_share, 0.25);
+  EXPECT_EQ(c.orgs[0].mappings_dir, dir_.path() + "/mappings");
+}
+
+constexpr char const* kTwoOrgs = R"({
+  "state_store": "sqlite:cb.db",
+  "api_budget_share": 0.3,
+  "mappings_dir": "shared-mappings",
+  "orgs": [
+    {"name": "emea",
+     "salesforce": {"auth_flow": "client_credentials", "client_id": "A",
+                    "client_secret": {"env": "CB_TEST_ORG_SECRET"}},
+     "forge": {"base_url": "https://forge.example.com", "email": "cb@example.com",
+               "password": {"env": "CB_TEST_ORG_SECRET"}},
+     "mappings": "emea-mappings", "api_budget_share": 0.6},
+    {"name": "apac",
+     "salesforce": {"auth_flow": "client_credentials", "client_id": "B",
+                    "login_url": "https://apac.my.salesforce.com",
+                    "client_secret": {"env": "CB_TEST_ORG_SECRET"}}}
+  ]
+})";
+
+TEST_F(AppConfigTest, SeveralOrgsEachHaveTheirConnectionsMappingsAndShare) {
+  ScopedEnv env("CB_TEST_ORG_SECRET", kSecretValue);
+  AppConfig const c = Load(kTwoOrgs);
+  EXPECT_THAT(problems_, IsEmpty());
+  ASSERT_EQ(c.orgs.size(), 2U);
+  EXPECT_EQ(c.OrgNames(), "emea, apac");
+  EXPECT_EQ(c.orgs[0].salesforce.client_id, "A");
+  EXPECT_EQ(c.orgs[0].forge.base_url, "https://forge.example.com");
+  EXPECT_EQ(c.orgs[0].mappings_dir, dir_.path() + "/conf/emea-mappings");
+  EXPECT_DOUBLE_EQ(c.orgs[0].api_budget_share, 0.6);
+  // An org without its own mappings or share takes the top-level ones; Forge is optional.
+  EXPECT_EQ(c.orgs[1].salesforce.login_url, "https://apac.my.salesforce.com");
+  EXPECT_TRUE(c.orgs[1].forge.base_url.empty());
+  EXPECT_EQ(c.orgs[1].mappings_dir, dir_.path() + "/conf/shared-mappings");
+  EXPECT_DOUBLE_EQ(c.orgs[1].api_budget_share, 0.3);
+  // The top level describes the first org until ForOrg() selects another.
+  EXPECT_EQ(c.org, "emea");
+  EXPECT_EQ(c.salesforce.client_id, "A");
+  ASSERT_NE(c.FindOrg("apac"), nullptr);
+  EXPECT_EQ(c.FindOrg("nope"), nullptr);
+  AppConfig const apac = c.ForOrg(*c.FindOrg("apac"));
+  EXPECT_EQ(apac.org, "apac");
+  EXPECT_EQ(apac.salesforce.client_id, "B");
+  EXPECT_TRUE(apac.forge.base_url.empty());
+  EXPECT_EQ(apac.mappings_dir, dir_.path() + "/conf/shared-mappings");
+  EXPECT_DOUBLE_EQ(apac.api_budget_share, 0.3);
+  EXPECT_EQ(apac.state_store, c.state_store);
+}
+
+TEST_F(AppConfigTest, BadOrgsAreReportedByIndexAndField) {
+  ScopedEnv env("CB_TEST_ORG_SECRET", kSecretValue);
+  (void)Load(R"({"salesforce": {}, "orgs": [
+      {"name": "emea", "salesforce": {"auth_flow": "client_credentials", "client_id": "A",
+                                      "client_secret": {"env": "CB_TEST_ORG_SECRET"}}},
+      {"name": "emea", "salesforce": {"auth_flow": "client_credentials", "client_id": "B",
+                                      "client_secret": {"env": "CB_TEST_ORG_SECRET"}}},
+      {"name": "Bad Name", "salesforce": {"auth_flow": "client_credentials", "client_id": "C",
+                                          "client_secret": {"env": "CB_TEST_ORG_SECRET"}},
+       "api_budget_share": 2, "colour": "red"},
+      {"salesforce": {"auth_flow": "nope"}},
+      "emea"]})");
+  EXPECT_THAT(problems_, Contains(IsProblem("salesforce", "move this section into orgs[]")));
+  EXPECT_THAT(problems_, Contains(IsProblem("orgs[1].name", "duplicate org name 'emea'")));
+  EXPECT_THAT(problems_, Contains(IsProblem("orgs[2].name", "is not an org name")));
+  EXPECT_THAT(problems_, Contains(IsProblem("orgs[2].api_budget_share", "at most 1")));
+  EXPECT_THAT(problems_, Contains(IsProblem("orgs[2].colour", "unknown key")));
+  EXPECT_THAT(problems_, Contains(IsProblem("orgs[3].name", "missing")));
+  EXPECT_THAT(problems_, Contains(IsProblem("orgs[3].salesforce.auth_flow", "unknown auth flow")));
+  EXPECT_THAT(problems_, Contains(IsProblem("orgs[4]", "expected an object")));
+  for (auto const& p : problems_) EXPECT_EQ(p.file, path_);
+  (void)Load(R"({"orgs": []})");
+  EXPECT_THAT(problems_, ElementsAre(IsProblem("orgs", "names no org")));
+}
+
 TEST(LoadAppConfig, MissingFileIsOneProblemNamingIt) {
   std::vector<Problem> problems;
   (void)LoadAppConfig("/nonexistent/casebridge.json", problems);

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -14,9 +15,13 @@ namespace {
 Instant T(std::string_view text) { return ParseInstant(text).value_or(Instant{}); }
 
 TEST(QueueDirectoryTest, IsReplacedPerOrgAndReadBackOrdered) {
-  auto store = OpenStateStore("sqlite::memory:");
+  std::string const url = "sqlite:" + ::testing::TempDir() + "queue_directory_test.db";
+  std::remove(url.substr(7).c_str());
+  auto store = OpenStateStore(url);
   ASSERT_TRUE(store.ok()) << store.status();
-  auto empty = (*store)->GetQueueDirectory("default");
+  auto emea_store = OpenStateStore(url, "emea");
+  ASSERT_TRUE(emea_store.ok()) << emea_store.status();
+  auto empty = (*store)->GetQueueDirectory();
   ASSERT_TRUE(empty.ok()) << empty.status();
   EXPECT_TRUE(empty->empty());
 
@@ -24,11 +29,11 @@ TEST(QueueDirectoryTest, IsReplacedPerOrgAndReadBackOrdered) {
   std::vector<QueueEntry> const first = {{"Customer_Support", "", at},
                                          {"Back_Office", "00G000000000001AAA", at},
                                          {"", "00G000000000009AAA", at}};
-  ASSERT_TRUE((*store)->ReplaceQueueDirectory("default", first).ok());
+  ASSERT_TRUE((*store)->ReplaceQueueDirectory(first).ok());
   std::vector<QueueEntry> const other = {{"Back_Office", "00G000000000002AAA", at}};
-  ASSERT_TRUE((*store)->ReplaceQueueDirectory("emea", other).ok());
+  ASSERT_TRUE((*emea_store)->ReplaceQueueDirectory(other).ok());
 
-  auto rows = (*store)->GetQueueDirectory("default");
+  auto rows = (*store)->GetQueueDirectory();
   ASSERT_TRUE(rows.ok()) << rows.status();
   ASSERT_EQ(rows->size(), 3U);
   EXPECT_EQ((*rows)[0].name, "");
@@ -41,19 +46,19 @@ TEST(QueueDirectoryTest, IsReplacedPerOrgAndReadBackOrdered) {
 
   Instant const later = T("2026-03-03T15:00:00Z");
   std::vector<QueueEntry> const second = {{"Back_Office", "00G000000000003AAA", later}};
-  ASSERT_TRUE((*store)->ReplaceQueueDirectory("default", second).ok());
-  rows = (*store)->GetQueueDirectory("default");
+  ASSERT_TRUE((*store)->ReplaceQueueDirectory(second).ok());
+  rows = (*store)->GetQueueDirectory();
   ASSERT_TRUE(rows.ok() && rows->size() == 1U);
   EXPECT_EQ((*rows)[0].queue_id, "00G000000000003AAA");
   EXPECT_EQ((*rows)[0].refreshed_at, later);
-  auto emea = (*store)->GetQueueDirectory("emea");
+  auto emea = (*emea_store)->GetQueueDirectory();
   ASSERT_TRUE(emea.ok() && emea->size() == 1U);
   EXPECT_EQ((*emea)[0].queue_id, "00G000000000002AAA");
 
   std::vector<QueueEntry> const bad = {{"Back_Office", "00G000000000004AAA", later},
                                        {"", "", later}};
-  EXPECT_EQ((*store)->ReplaceQueueDirectory("default", bad).code(), StatusCode::kInvalidArgument);
-  rows = (*store)->GetQueueDirectory("default");
+  EXPECT_EQ((*store)->ReplaceQueueDirectory(bad).code(), StatusCode::kInvalidArgument);
+  rows = (*store)->GetQueueDirectory();
   ASSERT_TRUE(rows.ok() && rows->size() == 1U);
   EXPECT_EQ((*rows)[0].queue_id, "00G000000000003AAA");
 }

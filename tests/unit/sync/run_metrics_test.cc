@@ -62,6 +62,36 @@ TEST(RunMetricsTest, CountersAddUpOverRunsAndGaugesAreTheLastRuns) {
   EXPECT_THAT(text, HasSubstr("\ncasebridge_last_success_timestamp_seconds 1772722800\n"));
 }
 
+TEST(RunMetricsTest, EachOrgHasItsSeriesUnderOneFamilyAndOrgDefaultHasNoLabel) {
+  RunMetrics metrics;
+  RunFacts emea;
+  emea.org = "emea";
+  emea.flags = FlagCounts{{"tier_followup", {{"breached", 2}}}};
+  metrics.AddRun(Outcome(5, 2, 0), emea);
+  RunFacts apac;
+  apac.org = "apac";
+  metrics.AddRun(Outcome(7, 1, 1), apac);
+  RunFacts single;  // org default: the samples of a config without orgs, unchanged
+  metrics.AddRun(Outcome(1, 0, 0), single);
+  std::string const text = metrics.Text();
+  EXPECT_THAT(text, HasSubstr("\ncasebridge_cases_read_total 1\n"));
+  EXPECT_THAT(text, HasSubstr("\ncasebridge_cases_read_total{org=\"emea\"} 5\n"));
+  EXPECT_THAT(text, HasSubstr("\ncasebridge_cases_read_total{org=\"apac\"} 7\n"));
+  EXPECT_THAT(text,
+              HasSubstr("\ncasebridge_actions_failed_total{org=\"apac\",system=\"salesforce\"} "
+                        "1\n"));
+  EXPECT_THAT(text, HasSubstr("\ncasebridge_flags{org=\"emea\",rule=\"tier_followup\","
+                              "status=\"breached\"} 2\n"));
+  // Each family is declared once, its samples of every org after it.
+  for (char const* family :
+       {"casebridge_cases_read_total", "casebridge_flags", "casebridge_run_duration_seconds"}) {
+    std::string const help = std::string("# HELP ") + family + " ";
+    EXPECT_EQ(text.find(help), text.rfind(help)) << family;
+  }
+  EXPECT_LT(text.find("casebridge_cases_read_total{org=\"apac\"}"),
+            text.find("# HELP casebridge_flags"));
+}
+
 TEST(RunMetricsTest, EverySystemHasItsSeriesAndLabelValuesAreEscaped) {
   RunMetrics metrics;
   SyncOutcome o;
