@@ -154,4 +154,12 @@ void TruncateBody(ApiResponse& response) {
                                            : std::string("{\"");
 }
 
+void GarbleBody(ApiResponse& response) {
+  if (response.status == 204) response.status = 200;
+  std::size_t const start = response.body.find_first_not_of(" \t\r\n");
+  bool const was_object = start != std::string::npos && response.body[start] == '{';
+  response.content_type = "application/json;charset=UTF-8";
+  response.body = was_object ? R"([{"garbled":true}])" : R"({"garbled":true})";
+}
+
 }  // namespace casebridge::sandbox
