@@ -303,7 +303,7 @@ std::vector<Row> CommandRows() {
        {"sandbox", "--port", "0", "--forge-seed", "{dir}/forge.json"},
        {{"forge.json", "{\"tickets\": ["}},
        2,
-       {"forge seed: {dir}/forge.json: not valid JSON at line 1, column 13"}},
+       {"forge seed: {dir}/forge.json: not valid JSON at line 1, column 14"}},
       {"SandboxJwtKeyMissing",
        {"sandbox", "--port", "0", "--jwt-public-key", "{dir}/missing.pem"},
        {},
