@@ -69,6 +69,18 @@ std::string Describe(Counts const& counts) {
   return text.empty() ? "none" : text.substr(0, text.size() - 2);
 }
 
+// A string member of a record, "" when absent, null or not a string.
+std::string Str(json const& record, char const* key) {
+  auto it = record.find(key);
+  return it != record.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::map<std::string, std::string> Text(Counts const& counts) {
+  std::map<std::string, std::string> out;
+  for (auto const& [key, n] : counts) out[key] = std::to_string(n);
+  return out;
+}
+
 // One org in both emulators, a store and a config; `seed` != 0 arms the faults.
 class SoakSide {
  public:
@@ -166,6 +178,11 @@ class SoakSide {
     }
   }
 
+  void ClearFaults() {
+    salesforce_->ClearFaults();
+    forge_->ClearFaults();
+  }
+
   [[nodiscard]] sync_test::StateDigest Digest() const { return sync_test::ReadDigest(store_url_); }
   [[nodiscard]] sandbox::SalesforceEmulator const& salesforce() const { return *salesforce_; }
   [[nodiscard]] sandbox::ForgeEmulator const& forge() const { return *forge_; }
@@ -177,7 +194,7 @@ class SoakSide {
     for (auto const& [key, n] : sync_test::TaskKeys(*salesforce_)) out["sf task " + key] = n;
     for (auto const& [key, n] : sync_test::FeedKeys(*salesforce_)) out["sf post " + key] = n;
     for (auto const& i : forge_->Records("interactions")) {
-      if (i.value("source", "") == "salesforce") ++out["forge mirror " + i.value("source_ref", "")];
+      if (Str(i, "source") == "salesforce") ++out["forge mirror " + Str(i, "source_ref")];
     }
     for (auto const& t : forge_->Records("tasks")) {
       if (t.contains("external_key") && t["external_key"].is_string()) {
@@ -185,7 +202,7 @@ class SoakSide {
       }
     }
     for (auto const& s : forge_->Records("service_tickets")) {
-      ++out["forge service ticket " + s.value("ticket_id", "")];
+      ++out["forge service ticket " + Str(s, "ticket_id")];
     }
     return out;
   }
@@ -193,8 +210,7 @@ class SoakSide {
   // Case id -> owner.
   [[nodiscard]] std::map<std::string, std::string> Owners() const {
     std::map<std::string, std::string> out;
-    for (auto const& c : salesforce_->Records("Case"))
-      out[c.value("Id", "")] = c.value("OwnerId", "");
+    for (auto const& c : salesforce_->Records("Case")) out[Str(c, "Id")] = Str(c, "OwnerId");
     return out;
   }
 
@@ -228,14 +244,14 @@ class FaultSoak : public ::testing::Test {
   void PeopleChangeThings(SoakSide& side, int n) {
     int tasks = 0;
     for (auto const& t : side.salesforce().Records("Task")) {
-      std::string const id = t.value("Id", "");
+      std::string const id = Str(t, "Id");
       if (tasks == n || !t.contains("Casebridge_Key__c") || !t["Casebridge_Key__c"].is_string() ||
-          t.value("Status", "") == "Completed" || completed_.count(id) != 0) {
+          Str(t, "Status") == "Completed" || completed_.count(id) != 0) {
         continue;
       }
       side.PersonEdits("Task", id, {{"Status", "Completed"}});
       completed_.insert(id);
-      touched_.insert(t.value("WhatId", ""));
+      touched_.insert(Str(t, "WhatId"));
       ++tasks;
     }
     auto const before = twin_owners_;
@@ -279,19 +295,22 @@ TEST_F(FaultSoak, RandomFaultsOnBothSystemsThenTheSameStateAsAnUninterruptedRun)
   twin_owners_ = twin.Owners();
   auto const first = twin.Sync();
   ASSERT_EQ(first.exit_code, 0) << first.err.substr(0, 3000);
+  auto const twin_calls_sf = twin.Calls(false);
+  auto const twin_calls_forge = twin.Calls(true);
+  // The run after it reads back what the first one wrote; then nothing changes any more.
+  ASSERT_EQ(twin.Sync().exit_code, 0);
   auto const twin_digest = twin.Digest();
   auto const twin_keys = twin.RemoteKeys();
   auto const twin_after = twin.Owners();
   for (auto const& u : twin.salesforce().Records("User")) {
-    if (u.value("Username", "") != sync_test::kUser && u.value("IsActive", false)) {
-      person_ = u.value("Id", "");
+    if (Str(u, "Username") != sync_test::kUser && u.value("IsActive", json()) == true) {
+      person_ = Str(u, "Id");
     }
   }
   ASSERT_FALSE(person_.empty());
 
   SoakSide soak(dir, "soak", cases, seed);
-  soak.ArmFaults(p, static_cast<int>(twin.Calls(false) / 2),
-                 static_cast<int>(twin.Calls(true) / 2));
+  soak.ArmFaults(p, static_cast<int>(twin_calls_sf / 2), static_cast<int>(twin_calls_forge / 2));
   std::map<int, int> exit_codes;
   int runs = 0;
   int rc = -1;
@@ -309,15 +328,25 @@ TEST_F(FaultSoak, RandomFaultsOnBothSystemsThenTheSameStateAsAnUninterruptedRun)
     if (rc != 0) PeopleChangeThings(soak, 2);
   }
   ASSERT_EQ(rc, 0) << "no run succeeded in " << max_runs;
+  auto const done = soak.Digest();
+  for (auto const& [key, state] : done.ledger) EXPECT_EQ(state, "written") << key;
+  // As the twin: the run that reads back what the last one wrote (the faults are over).
+  soak.ClearFaults();
+  auto const settle = soak.Sync();
+  EXPECT_EQ(settle.exit_code, 0) << settle.err.substr(0, 3000);
 
   auto const digest = soak.Digest();
-  for (auto const& [key, state] : digest.ledger) EXPECT_EQ(state, "written") << key;
-  EXPECT_EQ(digest.ledger, twin_digest.ledger);  // the same actions planned, all written
+  // The same actions planned, all written.
+  EXPECT_EQ(digest.ledger, twin_digest.ledger)
+      << sync_test::Differences(digest.ledger, twin_digest.ledger);
   auto const keys = soak.RemoteKeys();
-  EXPECT_EQ(keys, twin_keys);  // each exactly once (the twin has each once)
-  for (auto const& [key, n] : keys) EXPECT_EQ(n, 1) << key;
-  EXPECT_EQ(digest.FlagsExcept(touched_), twin_digest.FlagsExcept(touched_));
-  EXPECT_EQ(digest.watermarks, twin_digest.watermarks);
+  EXPECT_EQ(keys, twin_keys) << sync_test::Differences(Text(keys), Text(twin_keys));
+  for (auto const& [key, n] : keys) EXPECT_EQ(n, 1) << key;  // each exactly once
+  auto const flags = digest.FlagsExcept(touched_);
+  auto const twin_flags = twin_digest.FlagsExcept(touched_);
+  EXPECT_EQ(flags, twin_flags) << sync_test::Differences(flags, twin_flags);
+  EXPECT_EQ(digest.watermarks, twin_digest.watermarks)
+      << sync_test::Differences(digest.watermarks, twin_digest.watermarks);
   auto owners = soak.Owners();
   for (auto const& id : taken_) owners[id] = twin_after.at(id);
   EXPECT_EQ(owners, twin_after);

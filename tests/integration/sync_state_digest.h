@@ -42,6 +42,23 @@ struct StateDigest {
   }
 };
 
+/// The entries where `a` and `b` differ (at most `most`), for a failure message.
+inline std::string Differences(std::map<std::string, std::string> const& a,
+                               std::map<std::string, std::string> const& b, int most = 10) {
+  std::string out;
+  auto note = [&out, &most](std::string const& key, std::string const& x, std::string const& y) {
+    if (most-- > 0) out += "\n  " + key + ": " + x + " | " + y;
+  };
+  for (auto const& [key, value] : a) {
+    auto it = b.find(key);
+    if (it == b.end() || it->second != value) note(key, value, it == b.end() ? "-" : it->second);
+  }
+  for (auto const& [key, value] : b) {
+    if (a.count(key) == 0) note(key, "-", value);
+  }
+  return out;
+}
+
 inline std::string OptionalInstant(std::optional<Instant> const& t) {
   return t ? FormatInstant(*t) : std::string("-");
 }
