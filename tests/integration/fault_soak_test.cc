@@ -7,8 +7,9 @@
 // through the API. Then:
 //   - every action planned exists exactly once in Salesforce or Forge, and the ledger says
 //     written;
-//   - the store holds the flags, ledger and watermarks of an uninterrupted run over a fault-free
-//     twin of the same org (the cases people changed aside);
+//   - after one clean run (the run that reads back what the last one wrote; the twin gets it
+//     too), the store holds the flags, ledger and watermarks of an uninterrupted sync over a
+//     fault-free twin of the same org (the cases people changed aside);
 //   - every exit code is one SPEC 3 allows for the faults that run met (0; 4 after a remote
 //     failure; 5 after the request limit);
 //   - nothing a person changed is overwritten.

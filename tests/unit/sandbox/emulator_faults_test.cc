@@ -100,9 +100,8 @@ TEST_F(FaultsTest, GarbledBodyIsValidJsonOfTheWrongShapeAfterTheWriteWasApplied)
   EXPECT_EQ(page.status, 200);
   EXPECT_TRUE(page.Json().is_array()) << page.body;  // a query page is an object
   Inject(EndpointKind::kCollections, FaultKind::kGarbledBody);
-  HttpResult const r = Rest("POST", "/composite/sobjects",
-                            {{"records", json::array({{{"attributes", {{"type", "Task"}},
-                                                       {"Subject", "written"}}})}}});
+  json const task = {{"attributes", {{"type", "Task"}}}, {"Subject", "written"}};
+  HttpResult const r = Rest("POST", "/composite/sobjects", {{"records", json::array({task})}});
   EXPECT_EQ(r.status, 200);
   EXPECT_TRUE(r.Json().is_object()) << r.body;  // collection results are an array
   EXPECT_EQ(emulator_->Records("Task").size(), 1U);
