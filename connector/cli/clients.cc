@@ -267,7 +267,12 @@ std::variant<RunSetup, int> PrepareRun(std::string const& command, std::string c
   if (!store.ok()) {
     ctx.err << prefix << "state store " << store::RedactStoreUrl(url) << ": "
             << store.status().message() << "\n";
-    return store.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitRemote;
+    // A store this casebridge cannot use as it is (a bad URL, or migrated by a newer version)
+    // is a configuration problem; an unreachable server is a remote one.
+    auto const code = store.status().code();
+    return code == StatusCode::kInvalidArgument || code == StatusCode::kFailedPrecondition
+               ? kExitUsage
+               : kExitRemote;
   }
   setup.store = std::move(*store);
   return setup;

@@ -49,6 +49,10 @@ int RunSandboxCommand(std::vector<std::string> const& args, CommandContext& ctx)
     ctx.err << "casebridge sandbox: --port must be between 0 and 65535\n";
     return kExitUsage;
   }
+  if (vm.count("demo-org") != 0 && (options.demo_cases < 1 || options.demo_cases > 1000000)) {
+    ctx.err << "casebridge sandbox: --demo-org must be between 1 and 1000000 (cases)\n";
+    return kExitUsage;
+  }
   if (options.forge_port < -1 || options.forge_port > 65535) {
     ctx.err << "casebridge sandbox: --forge-port must be -1 or between 0 and 65535\n";
     return kExitUsage;

@@ -3,7 +3,11 @@
 
 #include <cpprest/http_listener.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -134,12 +138,31 @@ Status SeedFromFileWith(std::string const& path, std::string_view what,
                         std::function<Status(nlohmann::json const&)> const& seed) {
   ErrorInfo where;
   where.file = path;
+  std::string const cannot = "cannot read " + std::string(what) + " " + path + ": ";
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    return NotFoundError(cannot + "Is a directory", where);
+  errno = 0;
   std::ifstream in(path);
-  if (!in) return NotFoundError("cannot read " + std::string(what) + " " + path, where);
+  if (!in) return NotFoundError(cannot + std::strerror(errno != 0 ? errno : ENOENT), where);
   std::stringstream buffer;
   buffer << in.rdbuf();
-  auto const doc = nlohmann::json::parse(buffer.str(), nullptr, false, /*ignore_comments=*/true);
-  if (doc.is_discarded()) return InvalidArgumentError(path + ": not valid JSON", where);
+  std::string const text = buffer.str();
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(text, nullptr, true, /*ignore_comments=*/true);
+  } catch (nlohmann::json::parse_error const& e) {
+    // Line and column of the byte the parser stopped at (`byte` counts from 1).
+    std::size_t const at = e.byte == 0 ? 0 : std::min<std::size_t>(e.byte - 1, text.size());
+    auto const line =
+        1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n');
+    std::size_t const newline = at == 0 ? std::string::npos : text.rfind('\n', at - 1);
+    std::size_t const column = newline == std::string::npos ? at + 1 : at - newline;
+    where.line = line;
+    return InvalidArgumentError(path + ": not valid JSON at line " + std::to_string(line) +
+                                    ", column " + std::to_string(column),
+                                where);
+  }
   auto s = seed(doc);
   if (s.ok()) return s;
   ErrorInfo info = s.info();
@@ -152,6 +175,14 @@ void TruncateBody(ApiResponse& response) {
   if (response.content_type.empty()) response.content_type = "application/json;charset=UTF-8";
   response.body = response.body.size() > 1 ? response.body.substr(0, response.body.size() / 2)
                                            : std::string("{\"");
+}
+
+void GarbleBody(ApiResponse& response) {
+  if (response.status == 204) response.status = 200;
+  std::size_t const start = response.body.find_first_not_of(" \t\r\n");
+  bool const was_object = start != std::string::npos && response.body[start] == '{';
+  response.content_type = "application/json;charset=UTF-8";
+  response.body = was_object ? R"([{"garbled":true}])" : R"({"garbled":true})";
 }
 
 }  // namespace casebridge::sandbox

@@ -4,7 +4,8 @@
 //                       handler's ApiResponse back into HTTP, and can cut a reply mid-body.
 //   EmulatorFront     — the base class of both emulators, what every emulator does around its
 //                       own API: counts requests by endpoint, runs the fault injector (latency,
-//                       an injected error reply, a truncated body, a dropped connection), and
+//                       an injected error reply, a truncated or garbled body, a dropped
+//                       connection), and
 //                       serves the shared `/__sandbox/faults` and `/__sandbox/counters`.
 // The Salesforce emulator and the Forge emulator are each an EmulatorFront owning an
 // EmulatorListener (two ports: their URLs are configured separately, as the real systems are).
@@ -79,6 +80,11 @@ Status SeedFromFileWith(std::string const& path, std::string_view what,
 /// a JSON content type, so the client expects a body).
 void TruncateBody(ApiResponse& response);
 
+/// Replaces a reply's body by valid JSON of the wrong shape, as a misbehaving gateway or a
+/// changed API would send: an array for an object, an object for anything else (a 204 becomes a
+/// 200 with a JSON content type, so the client reads the body).
+void GarbleBody(ApiResponse& response);
+
 /// The base of both emulator classes: what every emulator does around its own API.
 template <typename Endpoint, typename Kind>
 class EmulatorFront {
@@ -122,6 +128,13 @@ class EmulatorFront {
   void ResetRequestCounts() {
     std::lock_guard lock(mu_);
     counts_.clear();
+    fault_hits_.clear();
+  }
+  /// Requests each fault kind hit, by kind name ("http_503", "latency", …); reset with the
+  /// request counts.
+  [[nodiscard]] std::map<std::string, std::int64_t> FaultHits() const {
+    std::lock_guard lock(mu_);
+    return fault_hits_;
   }
 
   /// Adds records from a seed document (each emulator's format); nothing is added on error.
@@ -169,12 +182,19 @@ class EmulatorFront {
       ++counts_[endpoint];
     }
     auto const d = faults_.Next(endpoint);
+    if (d.latency.count() > 0 || d.fault) {
+      std::lock_guard lock(mu_);
+      if (d.latency.count() > 0) ++fault_hits_[std::string(names_.kind_name(Kind::kLatency))];
+      if (d.fault) ++fault_hits_[std::string(names_.kind_name(d.fault->kind))];
+    }
     if (d.latency.count() > 0) std::this_thread::sleep_for(d.latency);
     bool const truncate = d.Is(Kind::kMalformedBody);
     bool const drop = d.Is(Kind::kDropConnection);
+    bool const garble = d.Is(Kind::kGarbledBody);
     WireReply out;
-    out.response = d.fault && !truncate && !drop ? fault_reply(*d.fault) : handle();
+    out.response = d.fault && !truncate && !drop && !garble ? fault_reply(*d.fault) : handle();
     if (truncate) TruncateBody(out.response);
+    if (garble) GarbleBody(out.response);
     out.drop_connection = drop;
     return out;
   }
@@ -205,7 +225,9 @@ class EmulatorFront {
     nlohmann::ordered_json requests = nlohmann::ordered_json::object();
     for (auto const& [name, n] : RequestCounts()) requests[name] = n;
     requests["any"] = RequestCount(Endpoint::kAny);
-    nlohmann::ordered_json body{{"requests", std::move(requests)}};
+    nlohmann::ordered_json hits = nlohmann::ordered_json::object();
+    for (auto const& [name, n] : FaultHits()) hits[name] = n;
+    nlohmann::ordered_json body{{"requests", std::move(requests)}, {"faults", std::move(hits)}};
     for (auto const& [key, value] : extra.items()) body[key] = value;
     return AdminReply(200, std::move(body));
   }
@@ -242,6 +264,7 @@ class EmulatorFront {
   std::string name_;
   mutable std::mutex mu_;
   std::map<Endpoint, std::int64_t> counts_;
+  std::map<std::string, std::int64_t> fault_hits_;
   EmulatorListener listener_;  // last: stopped before the rest goes
 };
 

@@ -19,7 +19,7 @@ constexpr std::array<std::pair<EndpointKind, std::string_view>, 10> kEndpointNam
     {EndpointKind::kAny, "any"},
 }};
 
-constexpr std::array<std::pair<FaultKind, std::string_view>, 8> kFaultNames = {{
+constexpr std::array<std::pair<FaultKind, std::string_view>, 9> kFaultNames = {{
     {FaultKind::kLatency, "latency"},
     {FaultKind::kHttp500, "http_500"},
     {FaultKind::kHttp503, "http_503"},
@@ -28,6 +28,7 @@ constexpr std::array<std::pair<FaultKind, std::string_view>, 8> kFaultNames = {{
     {FaultKind::kRequestLimitExceeded, "request_limit_exceeded"},
     {FaultKind::kMalformedBody, "malformed_body"},
     {FaultKind::kDropConnection, "drop_connection"},
+    {FaultKind::kGarbledBody, "garbled_body"},
 }};
 
 constexpr std::array<std::pair<ForgeEndpoint, std::string_view>, 8> kEndpoints = {{
@@ -41,7 +42,7 @@ constexpr std::array<std::pair<ForgeEndpoint, std::string_view>, 8> kEndpoints =
     {ForgeEndpoint::kAny, "any"},
 }};
 
-constexpr std::array<std::pair<ForgeFaultKind, std::string_view>, 7> kKinds = {{
+constexpr std::array<std::pair<ForgeFaultKind, std::string_view>, 9> kKinds = {{
     {ForgeFaultKind::kLatency, "latency"},
     {ForgeFaultKind::kHttp500, "http_500"},
     {ForgeFaultKind::kHttp503, "http_503"},
@@ -49,6 +50,8 @@ constexpr std::array<std::pair<ForgeFaultKind, std::string_view>, 7> kKinds = {{
     {ForgeFaultKind::kTokenExpired, "token_expired"},
     {ForgeFaultKind::kMalformedBody, "malformed_body"},
     {ForgeFaultKind::kDropConnection, "drop_connection"},
+    {ForgeFaultKind::kGarbledBody, "garbled_body"},
+    {ForgeFaultKind::kQuotaExceeded, "quota_exceeded"},
 }};
 
 constexpr std::int64_t kMaxNumber = 1'000'000;
@@ -63,8 +66,8 @@ StatusOr<int> BoundedInt(nlohmann::json const& j, char const* key) {
 }
 
 Status CheckMembers(nlohmann::json const& j) {
-  static constexpr std::array<std::string_view, 6> kKnown = {
-      "endpoint", "kind", "count", "probability", "latency_ms", "retry_after_s"};
+  static constexpr std::array<std::string_view, 7> kKnown = {
+      "endpoint", "kind", "count", "probability", "latency_ms", "retry_after_s", "after"};
   for (auto const& [key, value] : j.items()) {
     if (std::find(kKnown.begin(), kKnown.end(), key) == kKnown.end()) {
       return InvalidArgumentError("fault: unknown member '" + key + "'");
@@ -74,13 +77,14 @@ Status CheckMembers(nlohmann::json const& j) {
 }
 
 Status ReadNumbers(nlohmann::json const& j, FaultDocument& doc) {
-  for (char const* key : {"count", "latency_ms", "retry_after_s"}) {
+  for (char const* key : {"count", "latency_ms", "retry_after_s", "after"}) {
     if (!j.contains(key)) continue;
     auto n = BoundedInt(j, key);
     if (!n.ok()) return n.status();
     if (std::string_view(key) == "count") doc.count = *n;
     if (std::string_view(key) == "latency_ms") doc.latency = std::chrono::milliseconds(*n);
     if (std::string_view(key) == "retry_after_s") doc.retry_after = std::chrono::seconds(*n);
+    if (std::string_view(key) == "after") doc.after = *n;
   }
   if (j.contains("probability")) {
     if (!j.at("probability").is_number()) {
@@ -124,7 +128,8 @@ nlohmann::json FaultDocumentToJson(FaultDocument const& doc) {
           {"count", doc.count},
           {"probability", doc.probability},
           {"latency_ms", doc.latency.count()},
-          {"retry_after_s", doc.retry_after.count()}};
+          {"retry_after_s", doc.retry_after.count()},
+          {"after", doc.after}};
 }
 
 std::string_view EndpointKindName(EndpointKind kind) {

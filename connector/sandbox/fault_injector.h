@@ -1,8 +1,8 @@
 // The fault injector of both emulators: per endpoint, for the next N matching requests and/or
 // with a probability drawn from a seeded RNG. Each emulator names its own endpoints and fault
 // kinds (the Salesforce and the Forge ones below); the injector, the fault
-// document (`{"endpoint","kind","count","probability","latency_ms","retry_after_s"}`, unknown
-// members refused, counts bounded) and its checks are the same. Thread-safe.
+// document (`{"endpoint","kind","count","probability","latency_ms","retry_after_s","after"}`,
+// unknown members refused, counts bounded) and its checks are the same. Thread-safe.
 #pragma once
 
 #include <algorithm>
@@ -36,11 +36,14 @@ struct BasicFaultSpec {
   std::chrono::milliseconds latency{0};  // kLatency only
   /// The Retry-After a throttling fault sends (emulators whose vendor sends one).
   std::chrono::seconds retry_after{1};
+  /// How many matching requests pass untouched before the fault is armed (e.g. a limit that is
+  /// reached half-way through a run).
+  int after = 0;
 };
 
 /// The members of a fault document with the endpoint and kind still as names. Strict: a member
-/// that is not one of the six, a count or delay outside 0..1000000, a probability outside (0, 1],
-/// and an unlimited count at probability 1 (every request would fail) are refused.
+/// that is not one of the seven, a count, `after` or delay outside 0..1000000, a probability
+/// outside (0, 1], and an unlimited count at probability 1 (every request would fail) are refused.
 struct FaultDocument {
   std::string endpoint = "any";
   std::string kind;
@@ -48,6 +51,7 @@ struct FaultDocument {
   double probability = 1.0;
   std::chrono::milliseconds latency{0};
   std::chrono::seconds retry_after{1};
+  int after = 0;
 };
 StatusOr<FaultDocument> ParseFaultDocument(nlohmann::json const& j);
 nlohmann::json FaultDocumentToJson(FaultDocument const& doc);
@@ -96,6 +100,7 @@ StatusOr<BasicFaultSpec<Endpoint, Kind>> FaultSpecFromDocument(
   spec.probability = doc->probability;
   spec.latency = doc->latency;
   spec.retry_after = doc->retry_after;
+  spec.after = doc->after;
   return spec;
 }
 
@@ -109,6 +114,7 @@ nlohmann::json FaultSpecToDocument(BasicFaultSpec<Endpoint, Kind> const& spec,
   doc.probability = spec.probability;
   doc.latency = spec.latency;
   doc.retry_after = spec.retry_after;
+  doc.after = spec.after;
   return FaultDocumentToJson(doc);
 }
 
@@ -128,7 +134,7 @@ class BasicFaultInjector {
   void Add(Spec spec) {
     std::lock_guard lock(mu_);
     int const remaining = spec.count == 0 ? -1 : spec.count;
-    faults_.push_back({spec, remaining});
+    faults_.push_back({spec, remaining, spec.after});
   }
 
   void Clear() {
@@ -144,6 +150,10 @@ class BasicFaultInjector {
     for (auto& armed : faults_) {
       if (armed.remaining == 0) continue;
       if (armed.spec.endpoint != Endpoint::kAny && armed.spec.endpoint != endpoint) continue;
+      if (armed.passing > 0) {  // not armed yet: this request passes
+        --armed.passing;
+        continue;
+      }
       bool const is_latency = armed.spec.kind == Kind::kLatency;
       if (!is_latency && d.fault) continue;  // one failure per request
       if (armed.spec.probability < 1.0 && dist(rng_) >= armed.spec.probability) continue;
@@ -158,13 +168,15 @@ class BasicFaultInjector {
     return d;
   }
 
-  /// Faults still armed (count = remaining hits, 0 = unlimited).
+  /// Faults still armed (count = remaining hits, 0 = unlimited; after = requests still let
+  /// through first).
   [[nodiscard]] std::vector<Spec> Pending() const {
     std::lock_guard lock(mu_);
     std::vector<Spec> out;
     for (auto const& a : faults_) {
       Spec s = a.spec;
       s.count = a.remaining < 0 ? 0 : a.remaining;
+      s.after = a.passing;
       out.push_back(s);
     }
     return out;
@@ -174,6 +186,7 @@ class BasicFaultInjector {
   struct Armed {
     Spec spec;
     int remaining;  // -1 = unlimited
+    int passing;    // matching requests still let through before it hits
   };
   mutable std::mutex mu_;
   std::mt19937_64 rng_;
@@ -210,10 +223,11 @@ enum class FaultKind {
   kRequestLimitExceeded,  // 403 [{"errorCode":"REQUEST_LIMIT_EXCEEDED",…}]
   kMalformedBody,         // the request is processed, then the body is cut in half
   kDropConnection,        // the request is processed, then the connection is cut mid-body
+  kGarbledBody,           // the request is processed, then the body is JSON of the wrong shape
 };
 
 /// Stable names: "latency", "http_500", "http_503", "unable_to_lock_row", "token_expired",
-/// "request_limit_exceeded", "malformed_body", "drop_connection".
+/// "request_limit_exceeded", "malformed_body", "drop_connection", "garbled_body".
 std::string_view FaultKindName(FaultKind kind);
 std::optional<FaultKind> ParseFaultKind(std::string_view name);
 
@@ -252,10 +266,13 @@ enum class ForgeFaultKind {
   kTokenExpired,    // the presented token is expired; 401 token_expired
   kMalformedBody,   // the request is processed, then the body is cut in half
   kDropConnection,  // the request is processed, then the connection is cut mid-body
+  kGarbledBody,     // the request is processed, then the body is JSON of the wrong shape
+  kQuotaExceeded,   // 403 {"error":{"code":"quota_exceeded",…}}: Forge's REQUEST_LIMIT_EXCEEDED
 };
 
 /// "latency", "http_500", "http_503", "rate_limited", "token_expired", "malformed_body",
-/// "drop_connection".
+/// "drop_connection", "garbled_body", "quota_exceeded". (Forge has no row-lock error; its
+/// transient failures are http_503 and rate_limited.)
 std::string_view ForgeFaultKindName(ForgeFaultKind kind);
 std::optional<ForgeFaultKind> ParseForgeFaultKind(std::string_view name);
 

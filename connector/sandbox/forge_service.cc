@@ -417,9 +417,12 @@ ApiResponse ForgeService::FaultResponse(ApiRequest const& request, ForgeFaultSpe
       }
       return Error(401, "token_expired", "the access token has expired; log in again");
     }
+    case ForgeFaultKind::kQuotaExceeded:
+      return Error(403, "quota_exceeded", "injected fault: the API quota is used up");
     case ForgeFaultKind::kLatency:
     case ForgeFaultKind::kMalformedBody:
     case ForgeFaultKind::kDropConnection:
+    case ForgeFaultKind::kGarbledBody:
       break;
   }
   return Error(500, "internal", "injected fault without a response of its own");

@@ -1,21 +1,29 @@
 // The bad-input table (issue 12, "prove it" 5): one row per malformed input — snapshot lines
 // (invalid JSON, invalid UTF-8, missing and wrongly typed fields, deep nesting, an oversized
 // line), config and mappings files (syntax, unknown keys, wrong types, deep nesting, invalid
-// UTF-8), calendar arguments, unusable paths and a full device. Each row asserts the exit code of
+// UTF-8), calendar arguments, unusable paths and a full device, every other subcommand's missing
+// or invalid arguments, and `casebridge sandbox`'s seed files. Each row asserts the exit code of
 // SPEC 3, a message naming the file and line or the field, that the good records of the same
 // file were still processed, and that no state store was created by a command that refused
-// its input.
+// its input. A second table: a state store migrated by a newer casebridge, for every subcommand
+// that uses a store.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "connector/store/sqlite_connection.h"
+#include "connector/store/state_store.h"
+#include "tests/support/cli_deadline.h"
 #include "tests/support/cli_runner.h"
 #include "tests/support/temp_dir.h"
 
@@ -220,9 +228,93 @@ std::vector<Row> ArgumentRows() {
   };
 }
 
+// The other subcommands' arguments and files, and `casebridge sandbox`'s seed files.
+std::vector<Row> CommandRows() {
+  std::string const case_type = R"({"Case": [{"Id": "500000000000001AAA", "Subject": 5}]})";
+  return {
+      {"UnknownCommand", {"frobnicate"}, {}, 2, {"unknown command 'frobnicate'"}},
+      {"DemoDirOnAFullDevice",
+       {"demo", "--dir", "/dev/full/demo"},
+       {},
+       2,
+       {"cannot create /dev/full/demo: Not a directory"}},
+      {"AuthCheckConfigIsADirectory",
+       {"auth", "check", "--config", "{dir}"},
+       {},
+       2,
+       {"{dir}: not a regular file"}},
+      {"DoctorConfigMissing",
+       {"doctor", "--config", "{dir}/missing.json"},
+       {},
+       2,
+       {"{dir}/missing.json: config file does not exist"}},
+      {"ExplainWithoutCaseId", {"explain"}, {}, 2, {"CASE_ID is required"}},
+      {"ExplainWithoutAStore",
+       {"explain", "500000000000001AAA", "--store", "sqlite:{dir}/state.db"},
+       {},
+       2,
+       {"no state store at {dir}/state.db"}},
+      {"WhatifWithoutPolicy",
+       {"whatif", "--store", "sqlite:{dir}/state.db"},
+       {},
+       2,
+       {"--policy is required"}},
+      {"SandboxPortOutOfRange",
+       {"sandbox", "--port", "70000"},
+       {},
+       2,
+       {"--port must be between 0 and 65535"}},
+      {"SandboxDemoOrgNotPositive",
+       {"sandbox", "--port", "0", "--demo-org", "-5"},
+       {},
+       2,
+       {"--demo-org must be between 1 and 1000000"}},
+      {"SandboxSeedMissing",
+       {"sandbox", "--port", "0", "--seed", "{dir}/missing.json"},
+       {},
+       2,
+       {"cannot read seed file {dir}/missing.json: No such file or directory"}},
+      {"SandboxSeedIsADirectory",
+       {"sandbox", "--port", "0", "--seed", "{dir}"},
+       {},
+       2,
+       {"cannot read seed file {dir}: Is a directory"}},
+      {"SandboxSeedMalformed",
+       {"sandbox", "--port", "0", "--seed", "{dir}/seed.json"},
+       {{"seed.json", "{\"Case\": [\n  {\"Id\": }\n"}},
+       2,
+       {"{dir}/seed.json: not valid JSON at line 2, column 10"}},
+      {"SandboxSeedWrongFieldType",
+       {"sandbox", "--port", "0", "--seed", "{dir}/seed.json"},
+       {{"seed.json", case_type}},
+       2,
+       {"{dir}/seed.json: seed: Case[0]:", "(field Subject)"}},
+      {"SandboxSeedWrongShape",
+       {"sandbox", "--port", "0", "--seed", "{dir}/seed.json"},
+       {{"seed.json", R"({"Case": {"Id": "500000000000001AAA"}})"}},
+       2,
+       {"{dir}/seed.json: seed: Case must be an array of records"}},
+      {"SandboxForgeSeedWrongFieldType",
+       {"sandbox", "--port", "0", "--forge-seed", "{dir}/forge.json"},
+       {{"forge.json", R"({"tickets": [{"id": 5}]})"}},
+       2,
+       {"forge seed: {dir}/forge.json: seed: tickets[0]: `id` must be a string"}},
+      {"SandboxForgeSeedMalformed",
+       {"sandbox", "--port", "0", "--forge-seed", "{dir}/forge.json"},
+       {{"forge.json", "{\"tickets\": ["}},
+       2,
+       {"forge seed: {dir}/forge.json: not valid JSON at line 1, column 14"}},
+      {"SandboxJwtKeyMissing",
+       {"sandbox", "--port", "0", "--jwt-public-key", "{dir}/missing.pem"},
+       {},
+       2,
+       {"cannot read {dir}/missing.pem"}},
+  };
+}
+
 std::vector<Row> Rows() {
   std::vector<Row> rows = SnapshotRows();
-  for (auto more : {ConfigRows(), ArgumentRows()})
+  for (auto more : {ConfigRows(), ArgumentRows(), CommandRows()})
     rows.insert(rows.end(), more.begin(), more.end());
   return rows;
 }
@@ -250,7 +342,10 @@ TEST_P(BadInputTable, ExitCodeMessageAndTheGoodRecords) {
   for (auto const& [name, content] : row.files) dir.Write(name, ExpandLarge(content));
   std::vector<std::string> args;
   for (auto const& a : row.args) args.push_back(Expand(a, dir.path()));
-  auto const r = RunCli(args);
+  // A command that accepted its input by mistake (a sandbox would serve) is stopped.
+  auto const run = testing_util::RunCliWithin(args, std::chrono::seconds(30));
+  auto const& r = run.result;
+  EXPECT_FALSE(run.timed_out) << "still running after 30 s: " << r.out.substr(0, 500);
   EXPECT_EQ(r.exit_code, row.exit_code) << r.out.substr(0, 500) << r.err.substr(0, 2000);
   for (auto const& says : row.says) {
     EXPECT_THAT(r.err + r.out, HasSubstr(Expand(says, dir.path()))) << r.err.substr(0, 2000);
@@ -265,6 +360,85 @@ TEST_P(BadInputTable, ExitCodeMessageAndTheGoodRecords) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Rows, BadInputTable, ::testing::ValuesIn(Rows()),
+                         [](auto const& info) { return info.param.name; });
+
+// A state store migrated by a newer casebridge (its schema_migrations holds a version this one
+// does not know): every subcommand that uses the store refuses it with exit 2, says so, and
+// leaves the file as it was.
+struct StoreRow {
+  std::string name;
+  std::vector<std::string> args;  // "{dir}" as above; the store is {dir}/state.db
+};
+
+void PrintTo(StoreRow const& row, std::ostream* os) { *os << row.name; }
+
+std::vector<StoreRow> StoreRows() {
+  std::vector<std::string> const config = {"--config", "{dir}/casebridge.json"};
+  std::vector<std::string> const store = {"--store", "sqlite:{dir}/state.db"};
+  auto with = [](std::vector<std::string> args, std::vector<std::string> const& more) {
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+  };
+  return {
+      {"Sync", with({"sync", "--once"}, config)},
+      {"SyncDryRun", with({"sync", "--once", "--dry-run"}, config)},
+      {"Backfill", with({"backfill", "--from", "2026-03-01", "--to", "2026-03-05"}, config)},
+      {"Report", with({"report", "--from", "2026-03-01", "--to", "2026-03-05", "--format", "csv",
+                       "--out", "{dir}/report.csv"},
+                      store)},
+      {"Explain", with({"explain", "500000000000001AAA"}, store)},
+      {"Whatif", with({"whatif", "--policy", testing_util::SourcePath("mappings/default"), "--from",
+                       "2026-03-01", "--to", "2026-03-05"},
+                      store)},
+  };
+}
+
+// Every file of `dir` with its bytes.
+std::map<std::string, std::string> Files(std::string const& dir) {
+  std::map<std::string, std::string> out;
+  for (auto const& e : std::filesystem::directory_iterator(dir)) {
+    out[e.path().filename().string()] = ReadFile(e.path().string());
+  }
+  return out;
+}
+
+class NewerStoreTable : public ::testing::TestWithParam<StoreRow> {};
+
+TEST_P(NewerStoreTable, RefusedWithExitTwoAndTheStoreUnchanged) {
+  testing_util::TempDir dir;
+  std::string const path = dir.path() + "/state.db";
+  {
+    auto made = store::OpenStateStore("sqlite:" + path);  // created and migrated
+    ASSERT_TRUE(made.ok()) << made.status();
+  }
+  {
+    auto conn = store::store_internal::SqliteConnection::Open(path);
+    ASSERT_TRUE(conn.ok()) << conn.status();
+    auto s = (*conn)->ExecScript(
+        "INSERT INTO schema_migrations (version, name, applied_at) "
+        "VALUES (999, 'from_the_future', 0)");
+    ASSERT_TRUE(s.ok()) << s;
+  }
+  setenv("CASEBRIDGE_TEST_BAD_INPUT_SECRET", "bad-input-secret-value", 1);
+  dir.Write("casebridge.json", R"({"salesforce": {"login_url": "http://127.0.0.1:9",
+      "auth_flow": "client_credentials", "client_id": "bad-input-client",
+      "client_secret": {"env": "CASEBRIDGE_TEST_BAD_INPUT_SECRET"}},
+    "state_store": "sqlite:)" + path +
+                                   "\"}");
+  auto const before = Files(dir.path());
+  std::vector<std::string> args;
+  for (auto const& a : GetParam().args) args.push_back(Expand(a, dir.path()));
+  auto const run = testing_util::RunCliWithin(args, std::chrono::seconds(60));
+  auto const& r = run.result;
+  EXPECT_FALSE(run.timed_out);
+  EXPECT_EQ(r.exit_code, 2) << r.out.substr(0, 500) << r.err.substr(0, 2000);
+  EXPECT_THAT(r.err, HasSubstr("the database schema has migration 999 (from_the_future) that "
+                               "this casebridge does not know"));
+  EXPECT_THAT(r.err, HasSubstr("a newer casebridge migrated it; upgrade"));
+  EXPECT_EQ(Files(dir.path()), before) << "the store directory changed";
+}
+
+INSTANTIATE_TEST_SUITE_P(Commands, NewerStoreTable, ::testing::ValuesIn(StoreRows()),
                          [](auto const& info) { return info.param.name; });
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "connector/sandbox/forge_emulator.h"
 #include "connector/sandbox/sf_ids.h"
 #include "connector/store/state_store.h"
+#include "tests/integration/sync_state_digest.h"
 #include "tests/integration/sync_support.h"
 #include "tests/support/cli_runner.h"
 #include "tests/support/postgres_server.h"
@@ -346,6 +347,40 @@ TEST_P(SyncForge, ARunKilledAfterAForgeCreateIsHealedByTheIdempotencyKey) {
         << "k=" << k;
     // The record the killed run created is found by its key, not created again.
     EXPECT_THAT(r.out, HasSubstr("1 found already written")) << "k=" << k << r.out;
+  }
+}
+
+// Found by the fault soak: Forge processed a create but its answer could not be read (valid
+// JSON without the record). The outcome is unknown, so it is not this record's failure: the
+// run stops its Forge writes with the row untouched and exits 4 (it exited 0 with the row
+// `failed`, an attempt used, so a few such answers gave the action up while the record
+// existed), and the next run replays the key and records it as written. (A cut-off answer is
+// retried at once by the client: the key makes the re-send safe.)
+TEST_P(SyncForge, AnUnreadableAnswerToACreateFailsTheRunAndTheKeyHealsIt) {
+  for (auto kind : {sandbox::ForgeFaultKind::kGarbledBody}) {
+    SCOPED_TRACE(std::string(sandbox::ForgeFaultKindName(kind)));
+    Prepare(std::string("state-") + std::string(sandbox::ForgeFaultKindName(kind)));
+    // The reads of the interactions pass (as many as a dry run makes); the first create is hit.
+    forge_->ResetRequestCounts();
+    ASSERT_EQ(Sync({"--dry-run"}).exit_code, 0);
+    sandbox::ForgeFaultSpec cut_create{sandbox::ForgeEndpoint::kInteractions, kind, 1, 1.0, {}};
+    cut_create.after =
+        static_cast<int>(forge_->RequestCount(sandbox::ForgeEndpoint::kInteractions));
+    forge_->InjectFault(cut_create);
+    auto cut = Sync();
+    forge_->ClearFaults();
+    EXPECT_EQ(cut.exit_code, 4) << cut.out << cut.err;
+    for (auto const& [key, state] : sync_test::ReadDigest(store_url_).ledger) {
+      EXPECT_NE(state, "failed") << key;
+    }
+    auto r = Sync();
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_EQ(Mirrors(),
+              (std::map<std::string, int>{{kEmailIn, 1}, {kEmailOut, 1}, {kCall, 1}, {kNote, 1}}));
+    EXPECT_THAT(r.out, HasSubstr("1 found already written")) << r.out;
+    for (auto const& [key, state] : sync_test::ReadDigest(store_url_).ledger) {
+      EXPECT_EQ(state, "written") << key;
+    }
   }
 }
 

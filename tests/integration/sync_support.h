@@ -105,10 +105,13 @@ inline nlohmann::json Complaint(OrgPeople const& p, std::string const& id,
           {"CreatedDate", created}};
 }
 
-/// An emulator with the test app, seeded with `seed` (plus the integration user), started.
+/// An emulator with the test app, seeded with `seed` (plus the integration user), started;
+/// `fault_seed` seeds its random faults.
 inline std::unique_ptr<sandbox::SalesforceEmulator> StartEmulator(
-    nlohmann::json seed, std::shared_ptr<testing_util::SettableClock> clock) {
+    nlohmann::json seed, std::shared_ptr<testing_util::SettableClock> clock,
+    std::uint64_t fault_seed = 1) {
   sandbox::SalesforceEmulatorOptions o;
+  o.fault_seed = fault_seed;
   sandbox::ConnectedAppOptions app;
   app.client_id = kAppId;
   app.client_secret = kSecret;

@@ -1,4 +1,5 @@
 #include "tests/support/cli_runner.h"
+#include "tests/support/cli_deadline.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -7,9 +8,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <stdexcept>
 
 extern char** environ;  // NOLINT(readability-redundant-declaration)
@@ -21,9 +25,9 @@ void CheckSys(int rc, char const* what) {
   if (rc != 0) throw std::runtime_error(std::string("RunCli: ") + what + " failed");
 }
 
-}  // namespace
-
-CliResult RunCli(std::vector<std::string> const& args, std::string const& stdin_text) {
+// RunCli with a deadline (zero: none); `timed_out` tells whether the child had to be killed.
+CliResult Run(std::vector<std::string> const& args, std::string const& stdin_text,
+              std::chrono::milliseconds timeout, bool& timed_out) {
   std::array<int, 2> in{};
   std::array<int, 2> out{};
   std::array<int, 2> err{};
@@ -57,6 +61,7 @@ CliResult RunCli(std::vector<std::string> const& args, std::string const& stdin_
 
   // Feed stdin and drain stdout/stderr together so no pipe fills up and blocks the child.
   CliResult result;
+  auto const deadline = std::chrono::steady_clock::now() + timeout;
   std::size_t written = 0;
   if (stdin_text.empty()) {
     close(in[1]);
@@ -71,9 +76,21 @@ CliResult RunCli(std::vector<std::string> const& args, std::string const& stdin_
   while (out_open || err_open) {
     std::array<pollfd, 3> fds{{{out[0], POLLIN, 0}, {err[0], POLLIN, 0}, {in[1], POLLOUT, 0}}};
     nfds_t const n = in[1] >= 0 ? 3 : 2;
-    if (poll(fds.data(), n, -1) < 0) {
+    int wait_ms = -1;
+    if (timeout.count() > 0 && !timed_out) {
+      auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      wait_ms = static_cast<int>(std::max<std::int64_t>(0, left.count()));
+    }
+    int const ready = poll(fds.data(), n, wait_ms);
+    if (ready < 0) {
       if (errno == EINTR) continue;
       break;
+    }
+    if (ready == 0) {  // the deadline passed: the child is stopped, its output read to the end
+      kill(pid, SIGKILL);
+      timed_out = true;
+      continue;
     }
     auto drain = [&](pollfd const& p, std::string& sink, bool& open) {
       if (!open || (p.revents & (POLLIN | POLLHUP | POLLERR)) == 0) return;
@@ -104,6 +121,20 @@ CliResult RunCli(std::vector<std::string> const& args, std::string const& stdin_
   result.max_rss_kb = usage.ru_maxrss;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
+}
+
+}  // namespace
+
+CliResult RunCli(std::vector<std::string> const& args, std::string const& stdin_text) {
+  bool timed_out = false;
+  return Run(args, stdin_text, std::chrono::milliseconds::zero(), timed_out);
+}
+
+DeadlineResult RunCliWithin(std::vector<std::string> const& args,
+                            std::chrono::milliseconds timeout) {
+  DeadlineResult out;
+  out.result = Run(args, "", timeout, out.timed_out);
+  return out;
 }
 
 std::string SourcePath(std::string const& relative) {

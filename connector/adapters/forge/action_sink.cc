@@ -36,14 +36,16 @@ forge::Party PartyOf(std::string const& s) {
   return forge::Party::kNone;
 }
 
-// Forge down (after the client's retries), out of budget or refusing our credentials: the
-// write stops with the row unchanged (no attempt used; the idempotency key makes a re-send
-// safe). Anything else is this record's failure.
+// Forge down (after the client's retries), out of budget, refusing our credentials, or
+// answering what cannot be read (kInternal: a garbled or cut-off reply to a create Forge may
+// have carried out): the write stops with the row unchanged (no attempt used; the idempotency
+// key makes a re-send safe) and the run fails. Anything else is this record's failure.
 bool StopsTheWrite(Status const& s) {
   StatusCode const code = s.code();
-  return !s.ok() && (code == StatusCode::kUnavailable || code == StatusCode::kDeadlineExceeded ||
-                     code == StatusCode::kResourceExhausted ||
-                     code == StatusCode::kUnauthenticated || code == StatusCode::kPermissionDenied);
+  return !s.ok() &&
+         (code == StatusCode::kUnavailable || code == StatusCode::kDeadlineExceeded ||
+          code == StatusCode::kResourceExhausted || code == StatusCode::kUnauthenticated ||
+          code == StatusCode::kPermissionDenied || code == StatusCode::kInternal);
 }
 
 json DocumentPayload(Interaction const& i, store::ForgeRef const& link) {

@@ -93,6 +93,48 @@ TEST_F(FaultsTest, MalformedBodyIsA200WithTruncatedJson) {
   EXPECT_TRUE(r.Json().is_discarded()) << r.body;
 }
 
+TEST_F(FaultsTest, GarbledBodyIsValidJsonOfTheWrongShapeAfterTheWriteWasApplied) {
+  AccessToken();
+  Inject(EndpointKind::kQuery, FaultKind::kGarbledBody);
+  HttpResult const page = SimpleQuery();
+  EXPECT_EQ(page.status, 200);
+  EXPECT_TRUE(page.Json().is_array()) << page.body;  // a query page is an object
+  Inject(EndpointKind::kCollections, FaultKind::kGarbledBody);
+  json const task = {{"attributes", {{"type", "Task"}}}, {"Subject", "written"}};
+  HttpResult const r = Rest("POST", "/composite/sobjects", {{"records", json::array({task})}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(r.Json().is_object()) << r.body;  // collection results are an array
+  EXPECT_EQ(emulator_->Records("Task").size(), 1U);
+}
+
+TEST_F(FaultsTest, AFaultArmedAfterNRequestsLetsThoseThrough) {
+  AccessToken();
+  FaultSpec spec;
+  spec.endpoint = EndpointKind::kQuery;
+  spec.kind = FaultKind::kRequestLimitExceeded;
+  spec.after = 2;
+  emulator_->InjectFault(spec);
+  EXPECT_EQ(Rest("GET", "/limits").status, 200);  // another endpoint does not count
+  EXPECT_EQ(SimpleQuery().status, 200);
+  EXPECT_EQ(emulator_->PendingFaults().at(0).after, 1);
+  EXPECT_EQ(SimpleQuery().status, 200);
+  ExpectError(SimpleQuery(), 403, "REQUEST_LIMIT_EXCEEDED");
+  EXPECT_EQ(SimpleQuery().status, 200);
+  EXPECT_EQ(emulator_->FaultHits(),
+            (std::map<std::string, std::int64_t>{{"request_limit_exceeded", 1}}));
+  EXPECT_EQ(
+      http_->Send("GET", "/__sandbox/counters").Json().at("faults").at("request_limit_exceeded"),
+      1);
+  HttpResult const armed =
+      http_->Send("POST", "/__sandbox/faults", json{{"kind", "http_503"}, {"after", 1}}.dump());
+  ASSERT_EQ(armed.status, 200) << armed.body;
+  EXPECT_EQ(armed.Json().at("pending").at(0).at("after"), 1);
+  EXPECT_EQ(
+      http_->Send("POST", "/__sandbox/faults", json{{"kind", "http_503"}, {"after", -1}}.dump())
+          .status,
+      400);
+}
+
 TEST_F(FaultsTest, DroppedConnectionFailsTheTransferAfterTheWriteWasApplied) {
   AccessToken();
   Inject(EndpointKind::kSObject, FaultKind::kDropConnection);

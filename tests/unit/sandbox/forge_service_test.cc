@@ -294,6 +294,19 @@ TEST_F(ForgeServiceTest, FaultResponsesUseTheDocumentedShapes) {
   EXPECT_EQ(service_.Handle(Request("GET", "/api/v1/me", {}, token)).status, 401);
 }
 
+TEST_F(ForgeServiceTest, QuotaExceededIsTheDocumentedErrorShape) {
+  std::string const token = Login();
+  ForgeFaultSpec spec;
+  spec.kind = ForgeFaultKind::kQuotaExceeded;
+  auto const r = service_.FaultResponse(Request("GET", "/api/v1/tickets", {}, token), spec);
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(Body(r).at("error").at("code"), "quota_exceeded");
+  auto garbled = ForgeFaultSpecFromJson(json{{"kind", "garbled_body"}, {"after", 3}});
+  ASSERT_TRUE(garbled.ok()) << garbled.status();
+  EXPECT_EQ(garbled->kind, ForgeFaultKind::kGarbledBody);
+  EXPECT_EQ(garbled->after, 3);
+}
+
 TEST(ForgeFaults, SpecsParseAndInvalidOnesAreRejected) {
   auto spec = ForgeFaultSpecFromJson(
       json{{"endpoint", "tickets"}, {"kind", "rate_limited"}, {"count", 2}, {"retry_after_s", 5}});
