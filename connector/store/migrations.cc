@@ -189,18 +189,6 @@ CREATE INDEX case_snapshots_by_created ON case_snapshots (created_at, system, ca
 CREATE INDEX case_snapshots_by_case ON case_snapshots (case_id);
 )sql";
 
-// The queue directory of a primary system (issue 13): the queues queues.json names and their ids
-// (queue_id "" = not in the org when read), plus queue ids it does not name (name ""), so a run
-// reads the org's queues only when one is unknown or the directory is a day old. `org` leads the
-// key for several orgs (migration 006 adds them to the other tables).
-constexpr std::string_view k008QueueDirectory = R"sql(
-CREATE TABLE queue_directory (
-  org          ${TEXT} NOT NULL DEFAULT 'default',
-  name         ${TEXT} NOT NULL,
-  queue_id     ${TEXT} NOT NULL,
-  refreshed_at BIGINT NOT NULL,
-  PRIMARY KEY (org, name, queue_id)
-);
 // Several orgs in one store (issue 14): every row belongs to an org, and the org leads every
 // primary key and index, so two orgs' equal case ids, keys, names and run ids never meet. Rows
 // written before orgs belong to org 'default' (the org of a config without `orgs`). SQLite cannot
@@ -395,6 +383,20 @@ DROP INDEX case_snapshots_by_created;
 DROP INDEX case_snapshots_by_case;
 CREATE INDEX case_snapshots_by_created ON case_snapshots (org, created_at, system, case_id);
 CREATE INDEX case_snapshots_by_case ON case_snapshots (org, case_id);
+)sql";
+
+// The queue directory of a primary system (issue 13): the queues queues.json names and their ids
+// (queue_id "" = not in the org when read), plus queue ids it does not name (name ""), so a run
+// reads the org's queues only when one is unknown or the directory is a day old. `org` leads the
+// key, as in every table since migration 006.
+constexpr std::string_view k008QueueDirectory = R"sql(
+CREATE TABLE queue_directory (
+  org          ${TEXT} NOT NULL DEFAULT 'default',
+  name         ${TEXT} NOT NULL,
+  queue_id     ${TEXT} NOT NULL,
+  refreshed_at BIGINT NOT NULL,
+  PRIMARY KEY (org, name, queue_id)
+);
 )sql";
 
 constexpr std::array<Migration, 7> kMigrations = {{
