@@ -134,7 +134,7 @@ TYPED_TEST_SUITE(StateStoreTest, Backends, BackendNames);
 TYPED_TEST(StateStoreTest, MigrationsAreRecordedOnceAndReopeningAppliesNothing) {
   auto first = this->store_->AppliedMigrations();
   ASSERT_TRUE(first.ok()) << first.status();
-  ASSERT_EQ(first->size(), 5U);
+  ASSERT_EQ(first->size(), 6U);  // 001-005, 007
   EXPECT_EQ((*first)[0].version, 1);
   EXPECT_EQ((*first)[0].name, "001_init");
   EXPECT_EQ((*first)[1].version, 2);
@@ -146,7 +146,7 @@ TYPED_TEST(StateStoreTest, MigrationsAreRecordedOnceAndReopeningAppliesNothing) 
   ASSERT_NE(reopened, nullptr);
   auto second = reopened->AppliedMigrations();
   ASSERT_TRUE(second.ok()) << second.status();
-  ASSERT_EQ(second->size(), 5U);
+  ASSERT_EQ(second->size(), 6U);
   EXPECT_EQ((*second)[0].applied_at, (*first)[0].applied_at);
   EXPECT_EQ((*second)[1].applied_at, (*first)[1].applied_at);
 }
@@ -176,7 +176,7 @@ TYPED_TEST(StateStoreTest, SchedulersStartingTogetherMigrateAFreshDatabaseExactl
   ASSERT_TRUE(store.ok()) << store.status();
   auto applied = (*store)->AppliedMigrations();
   ASSERT_TRUE(applied.ok()) << applied.status();
-  EXPECT_EQ(applied->size(), 5U);
+  EXPECT_EQ(applied->size(), 6U);
 }
 
 // --- Case snapshots ---------------------------------------------------------------------------
