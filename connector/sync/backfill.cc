@@ -48,6 +48,7 @@ Status SyncRun::RunBackfill() {
   std::string const name = options_.dry_run ? "backfill-dry-run" : "backfill";
   std::int64_t const chunks = std::max<std::int64_t>(
       1, (spec.to - spec.from + spec.chunk - std::chrono::seconds(1)) / spec.chunk);
+  if (spec.shared) return RunSharedBackfill(name, chunks);
   auto first = FirstBackfillChunk(name);
   if (!first.ok() || *first < 0) return first.status();
   auto total = primary_.source->CountRange(spec.from, spec.to);

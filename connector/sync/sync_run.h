@@ -79,6 +79,14 @@ class SyncRun {
   Status RunBackfill();
   StatusOr<std::int64_t> FirstBackfillChunk(std::string const& name);
   Status SaveBackfillCheckpoint(std::string const& name, std::int64_t done, std::int64_t chunks);
+  // Shared backfill (shared_backfill.cc).
+  Status RunSharedBackfill(std::string const& name, std::int64_t chunks);
+  Status RunWorkItem(store::WorkItem const& item, std::string const& name, std::int64_t chunks,
+                     std::int64_t per_chunk, BackfillProgress& progress);
+  Status RenewLease(std::int64_t item);
+  Status WriteItemActions(std::int64_t item);
+  Status WriteKeys(std::int64_t item, std::vector<std::string> const& keys,
+                   std::set<std::string>& changed);
 
   // Evaluation of what was read.
   Status EvaluatePage(SyncSystem const& system, adapters::CasePage& page, ReadReason reason);
@@ -130,6 +138,7 @@ class SyncRun {
   Instant primary_since_{};                          // where the primary's changed read began
   std::vector<std::string> linked_cases_;            // primary cases named by linked records read
   std::set<std::string> evaluated_;                  // "<system>:<case id>" evaluated in this run
+  std::vector<std::string> item_keys_;  // shared backfill: the ledger keys the item's cases plan
   /// Per case evaluated in this run, its flags' (rule, status) as last counted in stats_.flags.
   std::unordered_map<std::string, std::vector<std::pair<std::string_view, std::string_view>>>
       last_flags_;
