@@ -284,8 +284,10 @@ int RunBackfillCommand(std::vector<std::string> const& args, CommandContext& ctx
     ctx.err << ctx.program << " backfill: " << outcome.status.message() << "\n";
     if (outcome.status.code() == StatusCode::kResourceExhausted) {
       ctx.err << ctx.program
-              << " backfill: stopped at the API budget; run it again with --resume to continue "
-                 "after the last complete chunk\n";
+              << (outcome.shared ? " backfill: stopped at the API budget; run the same command "
+                                   "again to continue with the chunks not done yet\n"
+                                 : " backfill: stopped at the API budget; run it again with "
+                                   "--resume to continue after the last complete chunk\n");
     }
     return ExitCodeFor(outcome.status);
   }

@@ -60,13 +60,9 @@ Status SyncRun::RunSharedBackfill(std::string const& name, std::int64_t chunks) 
   }
   logger_->info("joined shared {} '{}' as worker {} ({} items, {} done in order)", name, run->name,
                 shared.worker, run->items, run->done_prefix);
-  auto total = primary_.source->CountRange(spec.from, spec.to);
-  if (!total.ok()) return total.status();
   BackfillProgress progress;
-  progress.chunks = chunks;
-  progress.cases_total = *total;
-  std::int64_t const per_chunk = (*total + chunks - 1) / chunks;
-  stats_.bulk = primary_.source->UsesBulk(per_chunk);
+  auto per_chunk = CountBackfill(chunks, progress);
+  if (!per_chunk.ok()) return per_chunk.status();
   bool waiting = false;
   while (true) {
     auto claim = store_.ClaimWorkItem(run->name, shared.worker, shared.clock(), shared.lease);
@@ -88,7 +84,7 @@ Status SyncRun::RunSharedBackfill(std::string const& name, std::int64_t chunks) 
       logger_->warn("taking over item {} from worker {} (its lease expired)", item.item,
                     item.previous_owner);
     }
-    Status s = RunWorkItem(item, name, chunks, per_chunk, progress);
+    Status s = RunWorkItem(item, name, chunks, *per_chunk, progress);
     if (LeaseLost(s)) {
       logger_->warn("{}; leaving it to that worker", s.message());
       ++out.items_lost;

@@ -79,6 +79,7 @@ class SyncRun {
   Status RunBackfill();
   StatusOr<std::int64_t> FirstBackfillChunk(std::string const& name);
   Status SaveBackfillCheckpoint(std::string const& name, std::int64_t done, std::int64_t chunks);
+  StatusOr<std::int64_t> CountBackfill(std::int64_t chunks, BackfillProgress& progress);
   // Shared backfill (shared_backfill.cc).
   Status RunSharedBackfill(std::string const& name, std::int64_t chunks);
   Status RunWorkItem(store::WorkItem const& item, std::string const& name, std::int64_t chunks,
