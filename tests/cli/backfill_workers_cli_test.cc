@@ -101,30 +101,31 @@ class BackfillWorkers : public ::testing::Test {
       if (!std::string_view(*e).starts_with("CASEBRIDGE_FAILPOINT=")) env_strings.emplace_back(*e);
     }
     if (!failpoint.empty()) env_strings.push_back("CASEBRIDGE_FAILPOINT=" + failpoint);
-    std::vector<std::string> args = {CASEBRIDGE_BINARY,
-                                     "backfill",
-                                     "--apply",
-                                     "--shared",
-                                     "--from",
-                                     first_day_,
-                                     "--to",
-                                     NextDay(last_day_),
-                                     "--chunk",
-                                     "1d",
-                                     "--lease",
-                                     "4s",
-                                     "--in-flight-grace",
-                                     "1s",
-                                     "--run-name",
-                                     kRunName,
-                                     "--worker",
-                                     "worker",
-                                     "--config",
-                                     config_,
-                                     "--log-format",
-                                     "json",
-                                     "--progress",
-                                     "lines"};
+    std::vector<std::string> args = {
+        CASEBRIDGE_BINARY,
+        "backfill",
+        "--apply",
+        "--shared",
+        "--from",
+        first_day_,
+        "--to",
+        NextDay(last_day_),
+        "--chunk",
+        "1d",
+        "--lease",
+        "6s",  // well above a page or a write batch, even on a loaded machine
+        "--in-flight-grace",
+        "1s",
+        "--run-name",
+        kRunName,
+        "--worker",
+        "worker",
+        "--config",
+        config_,
+        "--log-format",
+        "json",
+        "--progress",
+        "lines"};
     std::vector<char*> envp;
     for (auto& s : env_strings) envp.push_back(s.data());
     envp.push_back(nullptr);
