@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -36,10 +37,14 @@ namespace po = boost::program_options;
 using Clock = std::chrono::steady_clock;
 
 void PrintUsage(std::ostream& os, po::options_description const& opts) {
-  os << "usage: casebridge backfill --from DATE --to DATE [--apply] [--resume] [options]\n\n"
+  os << "usage: casebridge backfill --from DATE --to DATE [--apply] [--resume | --shared] "
+        "[options]\n\n"
         "Re-evaluates the cases created in [--from, --to) and stores their flags. A dry run\n"
         "unless --apply, which also writes the missing actions (each exactly once). Resumable\n"
         "with --resume after an interrupt or a budget stop (exit 5).\n\n"
+        "Several workers: start the same command with --shared in N processes (e.g. a\n"
+        "Kubernetes Job with parallelism N) on a PostgreSQL state store; they split the chunks,\n"
+        "and a worker that dies loses its chunk to the others after --lease.\n\n"
         "DATE is YYYY-MM-DD (midnight UTC) or an ISO-8601 date-time with an offset.\n\n"
      << opts;
 }
@@ -102,6 +107,53 @@ class ProgressReporter {
   Clock::time_point last_;
 };
 
+// --shared, --lease, --run-name: nullopt without --shared; the error names the option.
+std::variant<std::optional<sync::SharedBackfill>, std::string> ReadSharedOptions(
+    po::variables_map const& vm, std::string const& worker) {
+  if (vm.count("shared") == 0) {
+    if (vm.count("run-name") != 0) return std::string("--run-name needs --shared");
+    return std::optional<sync::SharedBackfill>();
+  }
+  if (vm.count("resume") != 0) {
+    return std::string(
+        "--resume and --shared do not go together: a shared backfill continues where its "
+        "workers stopped when the same command runs again");
+  }
+  sync::SharedBackfill shared;
+  auto lease = ParseDurationText(vm["lease"].as<std::string>());
+  if (!lease || lease->count() < 1) return std::string("--lease: expected e.g. 30s (at least 1s)");
+  shared.lease = *lease;
+  if (vm.count("run-name") != 0) {
+    shared.run_name = vm["run-name"].as<std::string>();
+    if (shared.run_name.empty()) return std::string("--run-name: expected a name");
+  }
+  // Unique among the run's workers even when every pod is started with the same --worker.
+  shared.worker = worker + "/" + std::to_string(::getpid()) + "/" + NewRunId(Instant{});
+  shared.clock = [] { return std::chrono::floor<std::chrono::seconds>(SystemClock().Now()); };
+  shared.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+  return std::optional<sync::SharedBackfill>(std::move(shared));
+}
+
+// A PostgreSQL state store is where several workers meet; SQLite is single-process.
+bool IsPostgresUrl(std::string const& url) {
+  return url.starts_with("postgresql://") || url.starts_with("postgres://");
+}
+
+void WriteSharedSummary(std::ostream& out, sync::SharedOutcome const& shared) {
+  out << "shared backfill: run '" << shared.run_name << "': ";
+  if (shared.already_complete) {
+    out << "already completed (" << shared.items
+        << " items); nothing to do (another --run-name starts it again)\n";
+    return;
+  }
+  out << shared.items_done << " item(s) done by this worker (" << shared.items_taken_over
+      << " taken over from workers whose lease expired";
+  if (shared.items_lost > 0) out << ", " << shared.items_lost << " lost to another worker";
+  out << "); checkpoint " << shared.done_prefix << "/" << shared.items << " items done in order\n";
+}
+
+}  // namespace
+
 struct BackfillSettings {
   RunOptionValues const& run;
   po::variables_map const& vm;
@@ -109,6 +161,7 @@ struct BackfillSettings {
   Instant to;
   std::chrono::seconds chunk;
   std::string progress_mode;
+  std::optional<sync::SharedBackfill> shared;  // --shared
 };
 
 // The backfill of one org (its own config view, mappings, store scope, checkpoint, lock and run
@@ -119,6 +172,13 @@ int BackfillOneOrg(BackfillSettings const& a, std::string const& org, MetricsPub
   auto prepared = PrepareRun("backfill", ro.config, ro.store, ctx, org);
   if (auto const* code = std::get_if<int>(&prepared)) return *code;
   RunSetup& setup = std::get<RunSetup>(prepared);
+  if (a.shared && !IsPostgresUrl(ro.store.empty() ? setup.config.state_store : ro.store)) {
+    ctx.err << ctx.program
+            << " backfill: --shared needs a PostgreSQL state store (postgresql://...): SQLite is "
+               "single-process, so run one backfill process without --shared, or move the state "
+               "to PostgreSQL\n";
+    return kExitUsage;
+  }
   auto const& config = setup.config;
   auto& store = *setup.store;
   bool const several = config.orgs.size() > 1;
@@ -152,6 +212,7 @@ int BackfillOneOrg(BackfillSettings const& a, std::string const& org, MetricsPub
   spec.to = a.to;
   spec.chunk = a.chunk;
   spec.resume = a.vm.count("resume") != 0;
+  spec.shared = a.shared;
   spec.on_progress = [&](sync::BackfillProgress const& p) { reporter.Update(p); };
   options.backfill = spec;
   auto forge = MakeForgeClient(config, std::chrono::milliseconds(60000), logger);
@@ -185,13 +246,16 @@ int BackfillOneOrg(BackfillSettings const& a, std::string const& org, MetricsPub
   if (outcome.resumed_from_chunk >= 0) {
     ctx.out << "resumed after chunk " << outcome.resumed_from_chunk << "\n";
   }
+  if (outcome.shared) WriteSharedSummary(ctx.out, *outcome.shared);
   sync::WriteSummary(ctx.out, outcome, !apply);
   if (!outcome.status.ok()) {
     ctx.err << prefix << outcome.status.message() << "\n";
     if (outcome.status.code() == StatusCode::kResourceExhausted) {
       ctx.err << prefix
-              << "stopped at the API budget; run it again with --resume to continue after the "
-                 "last complete chunk\n";
+              << (outcome.shared ? "stopped at the API budget; run the same command again to "
+                                   "continue with the chunks not done yet\n"
+                                 : "stopped at the API budget; run it again with --resume to "
+                                   "continue after the last complete chunk\n");
     }
     return ExitCodeFor(outcome.status);
   }
@@ -211,7 +275,16 @@ int RunBackfillCommand(std::vector<std::string> const& args, CommandContext& ctx
       "creation-date span of one checkpointed chunk")(
       "bulk-above", po::value<long long>()->value_name("N")->default_value(10000),
       "read chunks with Bulk API 2.0 jobs when the range averages more than N cases per chunk")(
-      "progress", po::value<std::string>()->default_value("auto"), "auto | bar | lines");
+      "progress", po::value<std::string>()->default_value("auto"), "auto | bar | lines")(
+      "shared",
+      "share this backfill with every other process started with the same --from, --to, "
+      "--chunk and --apply (PostgreSQL state store): the first creates the run's chunks, the "
+      "others join, each claims one chunk at a time (see deploy/README.md)")(
+      "lease", po::value<std::string>()->value_name("DURATION")->default_value("30s"),
+      "with --shared: a worker that stops renewing its chunk for this long (it died) loses it "
+      "to another worker")("run-name", po::value<std::string>()->value_name("NAME"),
+                           "with --shared: the run's name (default: derived from the range, "
+                           "chunk and mode); a new name runs a completed backfill again");
   AddRunOptions(opts);
   AddMetricsOptions(opts, /*listen=*/false);
   po::variables_map vm;
@@ -247,7 +320,12 @@ int RunBackfillCommand(std::vector<std::string> const& args, CommandContext& ctx
   if (auto const* code = std::get_if<int>(&orgs)) return *code;
   MetricsPublisher publisher(std::get<MetricsOptionValues>(metrics_options),
                              std::chrono::seconds(0));
-  BackfillSettings settings{ro, vm, *from, *to, *chunk, progress_mode};
+  auto shared = ReadSharedOptions(vm, ro.worker);
+  if (auto const* error = std::get_if<std::string>(&shared)) return usage_error(*error);
+  BackfillSettings settings{ro,           vm,
+                            *from,        *to,
+                            *chunk,       progress_mode,
+                            std::move(std::get<std::optional<sync::SharedBackfill>>(shared))};
   // Each org is its own backfill (own checkpoint, lock and run record); one failing does not
   // stop the next, and the exit code is the worst of them.
   return RunEachOrg(

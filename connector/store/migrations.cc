@@ -399,13 +399,50 @@ CREATE TABLE queue_directory (
 );
 )sql";
 
-constexpr std::array<Migration, 7> kMigrations = {{
+// Work shared by several processes (issue 14: several workers on PostgreSQL). A work run is
+// named by its parameters; its items (backfill chunks) are claimed with SELECT ... FOR UPDATE
+// SKIP LOCKED and leased: a worker that dies leaves a lease that expires (lease_until, epoch
+// seconds), and another worker claims the item again. `done_prefix` is the run's checkpoint:
+// items [0, done_prefix) are all done. `org` is part of every key (default 'default').
+constexpr std::string_view k007WorkItems = R"sql(
+CREATE TABLE work_runs (
+  org          ${TEXT} NOT NULL DEFAULT 'default',
+  run_name     ${TEXT} NOT NULL,
+  kind         ${TEXT} NOT NULL,
+  params       ${TEXT} NOT NULL,
+  items        BIGINT NOT NULL CHECK (items >= 0),
+  done_prefix  BIGINT NOT NULL DEFAULT 0,
+  created_by   ${TEXT} NOT NULL,
+  created_at   BIGINT NOT NULL,
+  completed_at BIGINT,
+  PRIMARY KEY (org, run_name)
+);
+
+CREATE TABLE work_items (
+  org          ${TEXT} NOT NULL DEFAULT 'default',
+  run_name     ${TEXT} NOT NULL,
+  item         BIGINT NOT NULL CHECK (item >= 0),
+  range_from   BIGINT NOT NULL,
+  range_to     BIGINT NOT NULL,
+  state        ${TEXT} NOT NULL CHECK (state IN ('pending', 'claimed', 'done')),
+  lease_owner  ${TEXT},
+  lease_until  BIGINT,
+  claims       BIGINT NOT NULL DEFAULT 0,
+  done_by      ${TEXT},
+  updated_at   BIGINT NOT NULL,
+  PRIMARY KEY (org, run_name, item)
+);
+CREATE INDEX work_items_open ON work_items (org, run_name, state, item);
+)sql";
+
+constexpr std::array<Migration, 8> kMigrations = {{
     {1, "001_init", k001Init, "", ""},
     {2, "002_audit_append_only", "", k002AuditAppendOnlySqlite, k002AuditAppendOnlyPostgres},
     {3, "003_flag_report_columns", k003FlagReportColumns, "", ""},
     {4, "004_forge_refs", k004ForgeRefs, "", ""},
     {5, "005_case_snapshots", k005CaseSnapshots, "", ""},
     {6, "006_orgs", k006OrgsCommon, k006OrgsSqlite, k006OrgsPostgres},
+    {7, "007_work_items", k007WorkItems, "", ""},
     {8, "008_queue_directory", k008QueueDirectory, "", ""},
 }};
 

@@ -280,6 +280,9 @@ struct AppliedMigration {
 struct LockOptions {
   Instant now{};
   std::string run_id;
+  /// Several workers of one shared run hold it together (PostgreSQL only: a shared advisory
+  /// lock, which excludes the ordinary exclusive run lock and is excluded by it).
+  bool shared = false;
 };
 
 }  // namespace casebridge::store

@@ -57,6 +57,7 @@ class FileRunLocker final : public RunLocker {
   explicit FileRunLocker(std::string path) : path_(std::move(path)) {}
 
   StatusOr<RunLock> TryLock(LockOptions const& options) override {
+    if (options.shared) return SharedNeedsPostgres();
     if (*held_) return FailedPreconditionError("this store already holds the run lock");
     // Owner-only like the database (it names the run and its process).
     int const fd = open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -119,6 +120,7 @@ class LocalLockHolder final : public LockHolder {
 class ProcessLocalRunLocker final : public RunLocker {
  public:
   StatusOr<RunLock> TryLock(LockOptions const& options) override {
+    if (options.shared) return SharedNeedsPostgres();
     if (state_->held) {
       return LockHeldError(state_->since, std::to_string(getpid()), state_->run_id);
     }
@@ -133,8 +135,8 @@ class ProcessLocalRunLocker final : public RunLocker {
 class PostgresLockHolder final : public LockHolder {
  public:
   PostgresLockHolder(std::weak_ptr<SqlConnection> conn, std::shared_ptr<bool> held,
-                     std::int64_t key)
-      : conn_(std::move(conn)), held_(std::move(held)), key_(key) {}
+                     std::int64_t key, bool shared)
+      : conn_(std::move(conn)), held_(std::move(held)), key_(key), shared_(shared) {}
   ~PostgresLockHolder() override { (void)Release(); }
   PostgresLockHolder(PostgresLockHolder const&) = delete;
   PostgresLockHolder& operator=(PostgresLockHolder const&) = delete;
@@ -144,9 +146,11 @@ class PostgresLockHolder final : public LockHolder {
     *held_ = false;
     auto conn = conn_.lock();
     if (!conn) return OkStatus();  // the session is gone, and the lock with it
-    auto r =
-        conn->Execute("SELECT CASE WHEN pg_advisory_unlock(CAST(? AS BIGINT)) THEN 1 ELSE 0 END",
-                      {SqlValue(key_)});
+    auto r = conn->Execute(shared_ ? "SELECT CASE WHEN pg_advisory_unlock_shared(CAST(? AS "
+                                     "BIGINT)) THEN 1 ELSE 0 END"
+                                   : "SELECT CASE WHEN pg_advisory_unlock(CAST(? AS BIGINT)) "
+                                     "THEN 1 ELSE 0 END",
+                           {SqlValue(key_)});
     return r.ok() ? OkStatus() : r.status();
   }
 
@@ -154,6 +158,7 @@ class PostgresLockHolder final : public LockHolder {
   std::weak_ptr<SqlConnection> conn_;
   std::shared_ptr<bool> held_;
   std::int64_t key_;
+  bool shared_;
 };
 
 class PostgresRunLocker final : public RunLocker {
@@ -166,12 +171,14 @@ class PostgresRunLocker final : public RunLocker {
     auto conn = conn_.lock();
     if (!conn) return FailedPreconditionError("the store is closed");
     bool acquired = false;
-    auto r =
-        conn->Execute("SELECT CASE WHEN pg_try_advisory_lock(CAST(? AS BIGINT)) THEN 1 ELSE 0 END",
-                      {SqlValue(key_)}, [&acquired](SqlRow const& row) {
-                        acquired = row.Int(0) == 1;
-                        return OkStatus();
-                      });
+    auto r = conn->Execute(options.shared ? "SELECT CASE WHEN pg_try_advisory_lock_shared(CAST(? "
+                                            "AS BIGINT)) THEN 1 ELSE 0 END"
+                                          : "SELECT CASE WHEN pg_try_advisory_lock(CAST(? AS "
+                                            "BIGINT)) THEN 1 ELSE 0 END",
+                           {SqlValue(key_)}, [&acquired](SqlRow const& row) {
+                             acquired = row.Int(0) == 1;
+                             return OkStatus();
+                           });
     if (!r.ok()) return r.status();
     if (!acquired) {
       std::string since, pid, run_id;
@@ -188,7 +195,7 @@ class PostgresRunLocker final : public RunLocker {
       return LockHeldError(since, pid, run_id);
     }
     *held_ = true;
-    RunLock lock(std::make_unique<PostgresLockHolder>(conn_, held_, key_));
+    RunLock lock(std::make_unique<PostgresLockHolder>(conn_, held_, key_, options.shared));
     auto w = conn->Execute(
         "INSERT INTO run_lock_holder (org, id, pid, since, run_id) VALUES (?, 1, ?, ?, ?) "
         "ON CONFLICT (org, id) DO UPDATE SET pid = excluded.pid, since = excluded.since, "
@@ -216,6 +223,12 @@ std::int64_t PostgresRunLockKey(std::string_view org) {
     hash *= 0x100000001b3ULL;
   }
   return static_cast<std::int64_t>(static_cast<std::uint64_t>(kPostgresRunLockKey) ^ hash);
+}
+
+Status SharedNeedsPostgres() {
+  return FailedPreconditionError(
+      "a run shared by several workers needs a PostgreSQL state store: SQLite is "
+      "single-process");
 }
 
 Status LockHeldError(std::string_view since, std::string_view pid, std::string_view run_id) {

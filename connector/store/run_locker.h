@@ -34,6 +34,9 @@ std::unique_ptr<RunLocker> MakePostgresRunLocker(std::weak_ptr<SqlConnection> co
 /// pid …, run …)". Empty parts are shown as "unknown" (run omitted).
 Status LockHeldError(std::string_view since, std::string_view pid, std::string_view run_id);
 
+/// kFailedPrecondition: a shared run lock (LockOptions::shared) needs PostgreSQL.
+Status SharedNeedsPostgres();
+
 /// The fixed advisory-lock key ("CBRUNLCK").
 inline constexpr std::int64_t kPostgresRunLockKey = 0x434252554E4C434B;
 

@@ -79,6 +79,15 @@ class SqlStateStore final : public StateStore, private TransactionDriver {
 
   StatusOr<std::vector<QueueEntry>> GetQueueDirectory() override;
   Status ReplaceQueueDirectory(std::span<QueueEntry const> entries) override;
+  // Shared work items (sql_work_items.cc).
+  StatusOr<WorkRun> JoinWorkRun(WorkRunSpec const& spec) override;
+  StatusOr<WorkClaim> ClaimWorkItem(std::string_view run_name, std::string_view worker, Instant now,
+                                    std::chrono::seconds lease) override;
+  Status RenewWorkLease(std::string_view run_name, std::int64_t item, std::string_view worker,
+                        Instant now, std::chrono::seconds lease) override;
+  StatusOr<WorkProgress> CompleteWorkItem(std::string_view run_name, std::int64_t item,
+                                          std::string_view worker, Instant now) override;
+  StatusOr<std::optional<WorkRun>> GetWorkRun(std::string_view run_name) override;
 
  private:
   Status CommitTransaction() override;
@@ -96,6 +105,10 @@ class SqlStateStore final : public StateStore, private TransactionDriver {
   Status Reading(std::function<Status()> const& body);
   /// Marks one ledger row written / failed (inside Atomically).
   Status ApplyWriteResult(WriteResult const& result, Instant now);
+  /// The run's row (sql_work_items.cc); `lock`: FOR UPDATE on PostgreSQL.
+  StatusOr<std::optional<WorkRun>> ReadWorkRun(std::string_view run_name, bool lock);
+  /// Items not done, and the earliest lease end of the claimed ones (sql_work_items.cc).
+  Status CountOpenItems(std::string_view run_name, WorkClaim& claim);
 
   std::shared_ptr<SqlConnection> conn_;
   std::string description_;

@@ -48,6 +48,7 @@
 #include "connector/common/status.h"
 #include "connector/common/time.h"
 #include "connector/store/records.h"
+#include "connector/store/work_items.h"
 
 namespace casebridge::store {
 
@@ -269,6 +270,31 @@ class StateStore {
   /// Replaces the directory of this store's org with `entries`, atomically. kInvalidArgument for
   /// an entry with neither a name nor a queue id (nothing is written then).
   virtual Status ReplaceQueueDirectory(std::span<QueueEntry const> entries) = 0;
+  // --- Work shared by several workers (work_items.h) ------------------------------------------
+  /// Creates the run and its items (all `pending`) unless a run of that name exists, in one
+  /// transaction (concurrent callers: exactly one creates it), and returns the stored run.
+  /// kFailedPrecondition when the existing run has other parameters or kind; kInvalidArgument
+  /// for an empty name.
+  virtual StatusOr<WorkRun> JoinWorkRun(WorkRunSpec const& spec) = 0;
+  /// Leases to `worker` until now + lease the lowest-numbered item of `run_name` that is pending
+  /// or whose lease ended at or before `now`. PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent
+  /// claimers never get the same item. kNotFound for an unknown run.
+  virtual StatusOr<WorkClaim> ClaimWorkItem(std::string_view run_name, std::string_view worker,
+                                            Instant now, std::chrono::seconds lease) = 0;
+  /// Extends the lease of `worker` on the item to now + lease. kAborted (vendor code
+  /// "LEASE_LOST") when the item is done or leased to another worker.
+  virtual Status RenewWorkLease(std::string_view run_name, std::int64_t item,
+                                std::string_view worker, Instant now,
+                                std::chrono::seconds lease) = 0;
+  /// Marks the item done and advances the run's done prefix (the run row is locked while it is
+  /// computed, so concurrent completions never move it back), atomically; join an explicit
+  /// Transaction to commit it with the work's own checkpoint. Done by whoever finishes first:
+  /// an item another worker claimed meanwhile is still marked done (lease_was_lost). kNotFound
+  /// for an unknown run or item.
+  virtual StatusOr<WorkProgress> CompleteWorkItem(std::string_view run_name, std::int64_t item,
+                                                  std::string_view worker, Instant now) = 0;
+  /// nullopt when there is no run of that name.
+  virtual StatusOr<std::optional<WorkRun>> GetWorkRun(std::string_view run_name) = 0;
 };
 
 /// The org of a single-org config, and of every row written before orgs existed.

@@ -43,26 +43,35 @@ Status SyncRun::SaveBackfillCheckpoint(std::string const& name, std::int64_t don
   return store_.SaveCheckpoint(cp);
 }
 
+// The range's cases (COUNT) for the progress, and the cases per chunk on average, rounded up:
+// large ranges are read with bulk jobs.
+StatusOr<std::int64_t> SyncRun::CountBackfill(std::int64_t chunks, BackfillProgress& progress) {
+  BackfillSpec const& spec = *options_.backfill;
+  auto total = primary_.source->CountRange(spec.from, spec.to);
+  if (!total.ok()) return total.status();
+  progress.chunks = chunks;
+  progress.cases_total = *total;
+  std::int64_t const per_chunk = (*total + chunks - 1) / chunks;
+  stats_.bulk = primary_.source->UsesBulk(per_chunk);
+  if (stats_.bulk) logger_->info("{} cases: reading each chunk with bulk jobs", *total);
+  return per_chunk;
+}
+
 Status SyncRun::RunBackfill() {
   BackfillSpec const& spec = *options_.backfill;
   std::string const name = options_.dry_run ? "backfill-dry-run" : "backfill";
   std::int64_t const chunks = std::max<std::int64_t>(
       1, (spec.to - spec.from + spec.chunk - std::chrono::seconds(1)) / spec.chunk);
+  if (spec.shared) return RunSharedBackfill(name, chunks);
   auto first = FirstBackfillChunk(name);
   if (!first.ok() || *first < 0) return first.status();
-  auto total = primary_.source->CountRange(spec.from, spec.to);
-  if (!total.ok()) return total.status();
   BackfillProgress progress;
-  progress.chunks = chunks;
-  progress.cases_total = *total;
-  // Cases per chunk on average, rounded up: large ranges are read with bulk jobs.
-  std::int64_t const per_chunk = (*total + chunks - 1) / chunks;
-  stats_.bulk = primary_.source->UsesBulk(per_chunk);
-  if (stats_.bulk) logger_->info("{} cases: reading each chunk with bulk jobs", *total);
+  auto per_chunk = CountBackfill(chunks, progress);
+  if (!per_chunk.ok()) return per_chunk.status();
   for (std::int64_t i = *first; i < chunks; ++i) {
     Instant const a = spec.from + spec.chunk * i;
     Instant const b = std::min(spec.to, a + spec.chunk);
-    Status read = primary_.source->ReadRange(a, b, per_chunk, [&](adapters::CasePage& page) {
+    Status read = primary_.source->ReadRange(a, b, *per_chunk, [&](adapters::CasePage& page) {
       Status st = EvaluatePage(primary_, page, ReadReason::kBackfill);
       progress.cases_done += page.records;
       if (spec.on_progress) spec.on_progress(progress);

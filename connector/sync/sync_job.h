@@ -54,6 +54,27 @@ struct BackfillProgress {
   std::int64_t cases_total = 0;  // COUNT() of the range at the start
 };
 
+/// A backfill shared by several worker processes through the state store (PostgreSQL): each
+/// chunk is a work item (store/work_items.h) claimed by one worker at a time under a lease.
+struct SharedBackfill {
+  std::string run_name;  // the run every worker joins; "" = derived from range, chunk and mode
+  std::string worker;    // this worker's lease name (unique among the run's live workers)
+  std::chrono::seconds lease{30};  // a dead worker's items are taken over after this long
+  std::function<Instant()> clock;  // the real time (leases)
+  std::function<void(std::chrono::milliseconds)> sleep;  // while others hold the last items
+};
+
+/// What this worker did in a shared backfill.
+struct SharedOutcome {
+  std::string run_name;
+  std::int64_t items = 0;             // items of the run
+  std::int64_t done_prefix = 0;       // the run's checkpoint when this worker stopped
+  std::int64_t items_done = 0;        // completed by this worker
+  std::int64_t items_taken_over = 0;  // of those, items whose previous worker's lease expired
+  std::int64_t items_lost = 0;        // given up: the lease ran out and another worker took them
+  bool already_complete = false;      // the run had completed before this worker joined
+};
+
 /// `casebridge backfill`: re-evaluate the cases created in [from, to), `chunk` at a time, each
 /// chunk's results committed and checkpointed (named "backfill", or "backfill-dry-run") so an
 /// interrupted or budget-stopped backfill resumes after its last complete chunk.
@@ -63,6 +84,9 @@ struct BackfillSpec {
   std::chrono::seconds chunk{std::chrono::hours(24 * 7)};
   bool resume = false;
   std::function<void(BackfillProgress const&)> on_progress;
+  /// Set: share the chunks with the other workers of the same run (no --resume needed: a
+  /// worker joining an interrupted run continues it).
+  std::optional<SharedBackfill> shared;
 };
 
 struct SyncOptions {
@@ -122,6 +146,7 @@ struct SyncOutcome {
   Status status;           // OK, or why the run stopped (kResourceExhausted = budget, exit 5)
   bool lock_held = false;  // another run holds the lock: nothing was done
   std::int64_t resumed_from_chunk = -1;  // backfill --resume: the first chunk of this run
+  std::optional<SharedOutcome> shared;   // a shared backfill
   std::string lock_message;
   adapters::ApiCalls calls;        // the source system's API calls
   adapters::ApiCalls forge_calls;  // the linked system's, when stats.forge

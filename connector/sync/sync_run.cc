@@ -56,7 +56,8 @@ SyncOutcome SyncRun::Run() {
 // Step 1: the run lock and the run record. False when the run must end here.
 bool SyncRun::Acquire() {
   if (!bookkeeping_) return true;
-  auto l = store_.TryLock({now_, options_.run_id});
+  bool const shared = options_.backfill && options_.backfill->shared;
+  auto l = store_.TryLock({now_, options_.run_id, shared});
   if (!l.ok()) {
     if (l.status().code() == StatusCode::kAborted) {
       outcome_.lock_held = true;
@@ -67,7 +68,9 @@ bool SyncRun::Acquire() {
     return false;
   }
   lock_.emplace(std::move(*l));
-  if (auto n = store_.CloseAbandonedRuns(options_.run_id, now_); n.ok() && *n > 0) {
+  // The other workers of a shared run are running, not abandoned.
+  auto n = shared ? StatusOr<std::size_t>(0) : store_.CloseAbandonedRuns(options_.run_id, now_);
+  if (n.ok() && *n > 0) {
     logger_->warn("{} earlier run(s) had died; marked interrupted (their work resumes now)", *n);
   }
   store::RunRecord run;
@@ -721,6 +724,9 @@ Status SyncRun::CommitPage(PageWork const& work, std::optional<store::Watermark>
   Failpoint("sync.before_page_commit");
   Status committed = tx->Commit();
   Failpoint("sync.after_page_commit");
+  if (committed.ok() && options_.backfill && options_.backfill->shared) {
+    for (auto const& a : work.actions) item_keys_.push_back(a.key);  // the item writes these
+  }
   return committed;
 }
 

@@ -83,6 +83,15 @@ class SyncRun {
   Status RunBackfill();
   StatusOr<std::int64_t> FirstBackfillChunk(std::string const& name);
   Status SaveBackfillCheckpoint(std::string const& name, std::int64_t done, std::int64_t chunks);
+  StatusOr<std::int64_t> CountBackfill(std::int64_t chunks, BackfillProgress& progress);
+  // Shared backfill (shared_backfill.cc).
+  Status RunSharedBackfill(std::string const& name, std::int64_t chunks);
+  Status RunWorkItem(store::WorkItem const& item, std::string const& name, std::int64_t chunks,
+                     std::int64_t per_chunk, BackfillProgress& progress);
+  Status RenewLease(std::int64_t item);
+  Status WriteItemActions(std::int64_t item);
+  Status WriteKeys(std::int64_t item, std::vector<std::string> const& keys,
+                   std::set<std::string>& changed);
 
   // Evaluation of what was read.
   Status EvaluatePage(SyncSystem const& system, adapters::CasePage& page, ReadReason reason);
@@ -138,6 +147,7 @@ class SyncRun {
   /// "<system>:<case id>" -> the case as it will stand once the reassignment its evaluation in
   /// this run planned is written (ActionSink::ApplyReassignment).
   std::unordered_map<std::string, adapters::SourcedCase> reassigned_;
+  std::vector<std::string> item_keys_;  // shared backfill: the ledger keys the item's cases plan
   /// Per case evaluated in this run, its flags' (rule, status) as last counted in stats_.flags.
   std::unordered_map<std::string, std::vector<std::pair<std::string_view, std::string_view>>>
       last_flags_;

@@ -146,7 +146,7 @@ function checkPromises(where, objects) {
   }
   for (const job of find("Job")) {
     if (!(job.spec.parallelism >= 1)) problem(where, `Job ${job.metadata.name}: no parallelism`);
-    if (!/^backfill\b.*--apply.*--resume/.test(args(job))) problem(where, `Job ${job.metadata.name}: not a resumable backfill --apply`);
+    if (!/^backfill\b.*--apply.*--shared/.test(args(job))) problem(where, `Job ${job.metadata.name}: not a shared backfill --apply (its pods would not split the work)`);
   }
   for (const d of find("Deployment")) {
     const c = podSpec(d).containers[0];
