@@ -5,11 +5,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -19,9 +21,10 @@
 namespace casebridge::sandbox {
 
 struct Record {
-  std::string object;     // canonical object name
-  std::string id;         // 18-character id
-  nlohmann::json fields;  // canonical field name -> null | bool | number | string
+  std::string object;          // canonical object name
+  std::string id;              // 18-character id
+  nlohmann::json fields;       // canonical field name -> null | bool | number | string
+  std::uint64_t sequence = 0;  // insertion order within the store
 
   [[nodiscard]] bool deleted() const;
   /// The value of a field (null json when absent).
@@ -38,6 +41,19 @@ class RecordStore {
 
   /// The records of an object in insertion order (deleted ones included).
   [[nodiscard]] std::vector<Record*> const& Table(std::string const& object) const;
+
+  /// The records of `object` whose reference field `field` (canonical name) holds the id with
+  /// the 15-character key `key`, in insertion order (deleted ones included). The index of an
+  /// (object, field) pair is built on first use and then kept current by Insert, Replace and
+  /// rollbacks, so child subqueries and `ParentId IN (…)` filters do not scan the table.
+  [[nodiscard]] std::vector<Record*> const& Referencing(std::string const& object,
+                                                        std::string const& field,
+                                                        std::string_view key) const;
+  /// The records of `object` whose text field `field` equals `value` ignoring ASCII case, in
+  /// insertion order (deleted ones included); indexed like Referencing (external-id upserts).
+  [[nodiscard]] std::vector<Record*> const& Matching(std::string const& object,
+                                                     std::string const& field,
+                                                     std::string_view value) const;
 
   /// A fresh 18-character id for `object`.
   std::string NextId(ObjectSchema const& object);
@@ -66,7 +82,24 @@ class RecordStore {
     std::optional<nlohmann::json> previous;  // nullopt: the record was inserted
   };
 
+  // Records by the key of one field's value, in insertion order. The key of a reference is its
+  // 15-character id key; that of a text field (fold_case) its lower-cased value.
+  struct FieldIndex {
+    bool fold_case = false;
+    std::unordered_map<std::string, std::vector<Record*>> by_key;
+  };
+
+  std::vector<Record*> const& Lookup(std::string const& object, std::string const& field,
+                                     bool fold_case, std::string const& key) const;
+  // Moves `record` in every index of its object from the keys of `before` to those of its
+  // current fields (`before` null: the record is new; `gone`: it leaves the indexes).
+  void Reindex(Record& record, nlohmann::json const* before, bool gone);
+
   std::unordered_map<std::string, std::vector<Record*>> tables_;
+  // object -> (field, kind) -> index; built lazily (hence mutable), kept current by every write.
+  mutable std::unordered_map<std::string, std::map<std::pair<std::string, bool>, FieldIndex>>
+      indexes_;
+  std::uint64_t sequence_ = 0;
   std::unordered_map<std::string, std::unique_ptr<Record>> by_key_;
   std::unordered_map<std::string, std::uint64_t> sequences_;
   std::uint64_t case_number_ = 1000;
