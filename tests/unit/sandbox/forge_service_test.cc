@@ -172,7 +172,7 @@ TEST_F(ForgeServiceTest, ARecordCreatedBetweenListPagesIsListedInItsPlace) {
   auto create = [&](std::string const& occurred_at) {
     auto r = service_.Handle(Request("POST", "/api/v1/interactions",
                                      R"({"ticket_id":"T00","kind":"note","direction":"internal",
-                                         "party":"agent","occurred_at":")" +
+                                         "party":"internal","occurred_at":")" +
                                          occurred_at + R"("})",
                                      token));
     EXPECT_EQ(r.status, 201) << r.body;
