@@ -5,7 +5,9 @@
 #
 # Starts `casebridge sandbox --demo-org CASES` (Salesforce and Forge emulators seeded with the
 # demo org generator, in their own process), then runs `casebridge sync --once` against them
-# twice with a fresh SQLite state file, under /usr/bin/time. After each run it prints the
+# twice with a fresh SQLite state file, under /usr/bin/time, and prints the sandbox's own CPU
+# seconds and memory after seeding and after each run (the emulator must not be what this
+# measures). After each run it prints the
 # Salesforce calls by kind (from the run's record in the state store) next to the minimum of
 # bench/CALL_BUDGET.md, and their ratio:
 #   token:      1 request
@@ -46,7 +48,17 @@ for _ in $(seq 1 600); do
   sleep 0.5
 done
 [ -n "$forge" ] || { echo "the sandbox Forge did not start" >&2; exit 1; }
-printf "sandbox ready at %s after %s s\n" "$base" "$(python3 -c "print(round($(date +%s.%N) - $start, 1))")"
+# The sandbox's own CPU seconds (user + system) and resident memory, to tell its share of a
+# run from the client's.
+sandbox_cpu() {
+  awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/proc/$sandbox_pid/stat"
+}
+sandbox_mem() {
+  awk '/^VmRSS/ {r = int($2 / 1024)} /^VmHWM/ {h = int($2 / 1024)}
+       END {printf "RSS %d MB (peak %d MB)", r, h}' "/proc/$sandbox_pid/status"
+}
+printf "sandbox ready at %s after %s s (sandbox CPU %s s; %s)\n" "$base" \
+  "$(python3 -c "print(round($(date +%s.%N) - $start, 1))")" "$(sandbox_cpu)" "$(sandbox_mem)"
 
 export CASEBRIDGE_BENCH_SECRET=casebridge-sandbox-secret
 export CASEBRIDGE_BENCH_FORGE_PASSWORD=forge-sandbox-password
@@ -109,12 +121,16 @@ PY
 }
 
 run() {
-  local before
+  local before cpu_before
   before=$(ledger_counts)
+  cpu_before=$(sandbox_cpu)
   /usr/bin/time -v "$bin" sync --once --config "$work/casebridge.json" --lookback 90d \
     --log-format json >"$work/run.out" 2>"$work/run.err" || { cat "$work/run.out" "$work/run.err" | tail -20; exit 1; }
   cat "$work/run.out"
-  grep -E "Elapsed \(wall clock\)|Maximum resident set size" "$work/run.err" | sed 's/^\s*/  /'
+  grep -E "Elapsed \(wall clock\)|Maximum resident set size|User time|System time" "$work/run.err" |
+    sed 's/^\s*/  client /'
+  echo "  sandbox CPU during the run: $(python3 -c "print(round($(sandbox_cpu) - $cpu_before, 1))") s;" \
+    "sandbox $(sandbox_mem)"
   calls_vs_minimum "$1" "$before"
 }
 

@@ -384,7 +384,8 @@ void AppendSalesforceCase(std::size_t index, PlannedCase const& pc, std::uint64_
   cases.push_back(std::move(c));
 }
 
-json GenerateSalesforce(DemoOrgOptions const& options, Plan const& plan) {
+// The org-wide records: custom fields, users, queues and installer accounts.
+json GenerateSalesforceHead() {
   json doc = json::object();
   Put(doc, "_fields", SalesforceFields());
   Put(doc, "User", SalesforceUsers());
@@ -427,21 +428,29 @@ json GenerateSalesforce(DemoOrgOptions const& options, Plan const& plan) {
     accounts.push_back(std::move(a));
   }
   Put(doc, "Account", std::move(accounts));
+  return doc;
+}
 
+// The cases [begin, end) of the plan with their contacts and related records, appended to
+// `doc`; `history_seq` carries the CaseHistory numbering from one range to the next.
+void GenerateSalesforceCases(DemoOrgOptions const& options, Plan const& plan, std::size_t begin,
+                             std::size_t end, std::uint32_t& history_seq, json& doc) {
+  std::size_t const n = end - begin;
+  std::size_t const total = std::max<std::size_t>(plan.cases.size(), 1);
+  auto share = [&](std::int64_t all) { return static_cast<std::size_t>(all) / total * n + n; };
   json cases = json::array();
   json contacts = json::array();
   json emails = json::array();
   json tasks = json::array();
   json feeds = json::array();
   json histories = json::array();
-  cases.get_ref<json::array_t&>().reserve(plan.cases.size());
-  contacts.get_ref<json::array_t&>().reserve(plan.cases.size());
-  emails.get_ref<json::array_t&>().reserve(static_cast<std::size_t>(plan.emails));
-  tasks.get_ref<json::array_t&>().reserve(static_cast<std::size_t>(plan.tasks));
-  feeds.get_ref<json::array_t&>().reserve(static_cast<std::size_t>(plan.feeds));
-  histories.get_ref<json::array_t&>().reserve(static_cast<std::size_t>(plan.histories));
-  std::uint32_t history_seq = 0;
-  for (std::size_t i = 0; i < plan.cases.size(); ++i) {
+  cases.get_ref<json::array_t&>().reserve(n);
+  contacts.get_ref<json::array_t&>().reserve(n);
+  emails.get_ref<json::array_t&>().reserve(share(plan.emails));
+  tasks.get_ref<json::array_t&>().reserve(share(plan.tasks));
+  feeds.get_ref<json::array_t&>().reserve(share(plan.feeds));
+  histories.get_ref<json::array_t&>().reserve(share(plan.histories));
+  for (std::size_t i = begin; i < end; ++i) {
     AppendSalesforceCase(i, plan.cases[i], options.seed, history_seq, cases, contacts, emails,
                          tasks, feeds, histories);
   }
@@ -451,6 +460,12 @@ json GenerateSalesforce(DemoOrgOptions const& options, Plan const& plan) {
   Put(doc, "Task", std::move(tasks));
   Put(doc, "FeedItem", std::move(feeds));
   Put(doc, "CaseHistory", std::move(histories));
+}
+
+json GenerateSalesforce(DemoOrgOptions const& options, Plan const& plan) {
+  json doc = GenerateSalesforceHead();
+  std::uint32_t history_seq = 0;
+  GenerateSalesforceCases(options, plan, 0, plan.cases.size(), history_seq, doc);
   return doc;
 }
 
@@ -469,6 +484,21 @@ using nlohmann::json;
 
 json GenerateSalesforceDemoOrg(DemoOrgOptions const& options) {
   return GenerateSalesforce(options, BuildPlan(options));
+}
+
+Status GenerateSalesforceDemoOrgInParts(DemoOrgOptions const& options, std::size_t cases_per_part,
+                                        std::function<Status(json)> const& consume) {
+  Plan const plan = BuildPlan(options);
+  if (Status s = consume(demo_org_internal::GenerateSalesforceHead()); !s.ok()) return s;
+  std::size_t const step = std::max<std::size_t>(cases_per_part, 1);
+  std::uint32_t history_seq = 0;
+  for (std::size_t begin = 0; begin < plan.cases.size(); begin += step) {
+    json part = json::object();
+    std::size_t const end = std::min(plan.cases.size(), begin + step);
+    demo_org_internal::GenerateSalesforceCases(options, plan, begin, end, history_seq, part);
+    if (Status s = consume(std::move(part)); !s.ok()) return s;
+  }
+  return OkStatus();
 }
 
 json GenerateForgeDemoOrg(DemoOrgOptions const& options) {

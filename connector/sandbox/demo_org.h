@@ -52,6 +52,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -59,6 +60,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "connector/common/status.h"
 #include "connector/common/time.h"
 
 namespace casebridge::sandbox {
@@ -91,6 +93,14 @@ struct DemoOrgOptions {
 /// Tasks, FeedItems and CaseHistory rows, all with explicit 18-character ids. A Case's
 /// LastModifiedDate and SystemModstamp are its latest activity. Never fails.
 nlohmann::json GenerateSalesforceDemoOrg(DemoOrgOptions const& options);
+
+/// The same org in parts, each a seed document handed to `consume` in order: first the
+/// org-wide records (`_fields`, users, queues, accounts), then `cases_per_part` cases at a time
+/// with their contacts and related records. Seeding the parts in order gives the org of
+/// GenerateSalesforceDemoOrg while only one part is in memory. Stops at the first error of
+/// `consume` and returns it.
+Status GenerateSalesforceDemoOrgInParts(DemoOrgOptions const& options, std::size_t cases_per_part,
+                                        std::function<Status(nlohmann::json)> const& consume);
 
 /// A Forge emulator seed document (ForgeService::Seed format): the integration user
 /// (kDemoForgeEmail / kDemoForgePassword) and agents; tickets linked to Salesforce cases through

@@ -603,28 +603,47 @@ ApiResponse ForgeService::List(ApiRequest const& request, Collection const& item
     if (!ok) return Error(400, "bad_request", "unknown status '" + value + "'", "status");
   }
 
-  std::vector<std::tuple<Instant, std::string, Record const*>> rows;
-  for (auto const& [id, r] : items) {
-    Instant const updated = TimeOf(r, "updated_at");
-    if (since && updated < *since) continue;
+  // Walk the (updated_at, id) order from the later of `updated_since` and the cursor, and stop
+  // once a row past the page is found.
+  UpdateOrder const& order = OrderOf(items);
+  auto it = since ? order.lower_bound({*since, std::string()}) : order.begin();
+  if (after && (it == order.end() || !(*after < it->first))) it = order.upper_bound(*after);
+  std::vector<UpdateOrder::const_iterator> rows;
+  for (; it != order.end() && rows.size() <= static_cast<std::size_t>(limit); ++it) {
     bool match = true;
-    for (auto const& [name, value] : equal) match = match && Str(r, name.c_str()) == value;
-    if (!match) continue;
-    if (after && std::tie(updated, id) <= std::tie(after->first, after->second)) continue;
-    rows.emplace_back(updated, id, &r);
+    for (auto const& [name, value] : equal)
+      match = match && Str(*it->second, name.c_str()) == value;
+    if (match) rows.push_back(it);
   }
-  std::sort(rows.begin(), rows.end(), [](auto const& a, auto const& b) {
-    return std::tie(std::get<0>(a), std::get<1>(a)) < std::tie(std::get<0>(b), std::get<1>(b));
-  });
   Record data = Record::array();
   std::size_t const n = std::min<std::size_t>(rows.size(), static_cast<std::size_t>(limit));
-  for (std::size_t i = 0; i < n; ++i) data.push_back(*std::get<2>(rows[i]));
+  for (std::size_t i = 0; i < n; ++i) data.push_back(*rows[i]->second);
   Record page = Record::object();
   page["data"] = std::move(data);
   page["next_cursor"] =
-      rows.size() > n ? Record(EncodeCursor(std::get<0>(rows[n - 1]), std::get<1>(rows[n - 1])))
+      rows.size() > n ? Record(EncodeCursor(rows[n - 1]->first.first, rows[n - 1]->first.second))
                       : Record(nullptr);
   return Json(200, std::move(page));
+}
+
+ForgeService::UpdateOrder const& ForgeService::OrderOf(Collection const& items) {
+  auto [it, added] = orders_.try_emplace(&items);
+  if (added) {
+    for (auto const& [id, r] : items)
+      it->second.emplace(std::pair(TimeOf(r, "updated_at"), id), &r);
+  }
+  return it->second;
+}
+
+void ForgeService::Put(Collection& items, std::string const& id, Record record) {
+  auto order = orders_.find(&items);
+  auto [slot, added] = items.try_emplace(id);
+  if (order != orders_.end() && !added)
+    order->second.erase({TimeOf(slot->second, "updated_at"), id});
+  slot->second = std::move(record);
+  if (order != orders_.end()) {
+    order->second.emplace(std::pair(TimeOf(slot->second, "updated_at"), id), &slot->second);
+  }
 }
 
 template <typename Build>
@@ -652,7 +671,7 @@ ApiResponse ForgeService::CreateWith(ApiRequest const& request, std::string cons
     return Error(422, "validation_failed", record.status().message(), record.status().info().field);
   }
   std::string const id = Str(*record, "id");
-  items[id] = *record;
+  Put(items, id, *record);
   if (!key.empty()) idempotency_[std::string(endpoint) + "\n" + user_id + "\n" + key] = id;
   return Json(201, *record);
 }
@@ -867,6 +886,7 @@ Status ForgeService::Seed(nlohmann::json const& seed) {
   interactions_ = std::move(interactions);
   service_tickets_ = std::move(service_tickets);
   tasks_ = std::move(tasks);
+  orders_.clear();
   next_id_ = next_id;
   return OkStatus();
 }

@@ -131,6 +131,12 @@ class ForgeService {
                          std::string_view endpoint, Collection& items, Build build);
 
   Record UserJson(std::string const& id) const;
+  // `items` by (updated_at, id), the order of list pages; built on the first list and kept
+  // current by creates, so a page costs its own rows, not a scan and sort of the collection.
+  using UpdateOrder = std::map<std::pair<Instant, std::string>, Record const*>;
+  UpdateOrder const& OrderOf(Collection const& items);
+  // Stores `record` under `id` in `items`, keeping its UpdateOrder current.
+  void Put(Collection& items, std::string const& id, Record record);
 
   ForgeEmulatorOptions options_;
   std::shared_ptr<Clock const> clock_;
@@ -143,6 +149,7 @@ class ForgeService {
   Collection service_tickets_;
   Collection tasks_;
   std::map<std::string, std::string> idempotency_;  // endpoint \n user \n key -> id
+  std::map<Collection const*, UpdateOrder> orders_;
   std::int64_t next_id_ = 1;
   std::int64_t next_request_ = 1;
   std::int64_t logins_ = 0;

@@ -70,7 +70,7 @@ ApiResponse SalesforceOrg::HandleQuery(RestContext const& ctx, bool include_dele
   options.now = Now();
   options.include_deleted = include_deleted;
   options.api_version = ctx.version;
-  auto result = engine.Run(*q, options);
+  auto result = engine.Select(*q, options);
   if (!result.ok()) return SalesforceError(result.status());
   if (result->count_only) {
     ApiResponse r;
@@ -83,12 +83,14 @@ ApiResponse SalesforceOrg::HandleQuery(RestContext const& ctx, bool include_dele
   }
   int const batch = BatchSize(*ctx.request).value_or(options_.default_batch_size);
   Cursor cursor;
-  cursor.records = std::make_shared<std::vector<ordered_json>>(std::move(result.value().records));
+  cursor.soql = *q;
+  cursor.options = options;
+  cursor.rows = std::make_shared<std::vector<RowKey> const>(std::move(result.value().rows));
   cursor.batch_size = batch;
   cursor.expires = Now() + options_.query_locator_lifetime;
   cursor.sequence = ++cursor_sequence_;
   std::string locator;
-  if (cursor.records->size() > static_cast<std::size_t>(batch)) {
+  if (cursor.rows->size() > static_cast<std::size_t>(batch)) {
     // Evict expired cursors, then the oldest beyond the cap.
     Instant const now = Now();
     std::erase_if(cursors_, [&](auto const& kv) { return kv.second.expires <= now; });
@@ -101,26 +103,28 @@ ApiResponse SalesforceOrg::HandleQuery(RestContext const& ctx, bool include_dele
     locator = MakeId("01g", cursor.sequence);
     cursors_[locator] = cursor;
   }
-  return QueryPage(ctx, locator, cursor, 0, static_cast<std::int64_t>(cursor.records->size()),
-                   batch);
+  return QueryPage(ctx, locator, cursor, 0, batch);
 }
 
 ApiResponse SalesforceOrg::QueryPage(RestContext const& ctx, std::string const& locator,
-                                     Cursor const& cursor, std::size_t offset, std::int64_t total,
-                                     int batch_size) {
-  auto const& records = *cursor.records;
-  std::size_t const end = std::min(records.size(), offset + static_cast<std::size_t>(batch_size));
-  bool const done = end >= records.size();
+                                     Cursor const& cursor, std::size_t offset, int batch_size) {
+  auto const& rows = *cursor.rows;
+  std::size_t const end = std::min(rows.size(), offset + static_cast<std::size_t>(batch_size));
+  bool const done = end >= rows.size();
+  SoqlEngine engine(schema_, store_);
+  auto records = engine.Render(cursor.soql, cursor.options,
+                               std::span<RowKey const>(rows).subspan(offset, end - offset));
+  if (!records.ok()) return SalesforceError(records.status());
   ApiResponse r;
   ordered_json j;
-  j["totalSize"] = total;
+  j["totalSize"] = static_cast<std::int64_t>(rows.size());
   j["done"] = done;
   if (!done) {
     j["nextRecordsUrl"] =
         "/services/data/v" + ctx.version + "/query/" + locator + "-" + std::to_string(end);
   }
   ordered_json page = ordered_json::array();
-  for (std::size_t i = offset; i < end; ++i) page.push_back(records[i]);
+  for (auto& record : *records) page.push_back(std::move(record));
   j["records"] = std::move(page);
   r.json = std::move(j);
   return r;
@@ -145,10 +149,9 @@ ApiResponse SalesforceOrg::HandleQueryMore(RestContext const& ctx, std::string_v
   }
   std::size_t const offset = std::strtoull(offset_text.c_str(), nullptr, 10);
   Cursor const& cursor = it->second;
-  if (offset >= cursor.records->size()) return invalid();
+  if (offset >= cursor.rows->size()) return invalid();
   int const batch = BatchSize(*ctx.request).value_or(cursor.batch_size);
-  return QueryPage(ctx, id, cursor, offset, static_cast<std::int64_t>(cursor.records->size()),
-                   batch);
+  return QueryPage(ctx, id, cursor, offset, batch);
 }
 
 ordered_json SalesforceOrg::JobInfo(BulkJob const& job) const {

@@ -399,15 +399,8 @@ ApiResponse SalesforceOrg::HandleSObjects(RestContext const& ctx,
       return ExternalIdNotFound(segments[1]);
     }
     if (method == "PATCH") return Upsert(ctx, *object, field->name, segments[2]);
-    std::vector<Record*> matches;
-    for (Record* r : store_.Table(object->name())) {
-      if (r->deleted()) continue;
-      json const& v = r->Get(field->name);
-      bool const match = field->type == FieldType::kId
-                             ? SameId(r->id, segments[2])
-                             : v.is_string() && EqualsIgnoreCase(v.get<std::string>(), segments[2]);
-      if (match) matches.push_back(r);
-    }
+    std::vector<Record*> const matches =
+        LiveMatches(*object, field->name, field->type == FieldType::kId, segments[2]);
     if (matches.empty()) return NotFound();
     if (matches.size() > 1) {
       ApiResponse r;
@@ -440,6 +433,21 @@ ApiResponse SalesforceOrg::HandleSObjects(RestContext const& ctx,
   return NotFound();
 }
 
+std::vector<Record*> SalesforceOrg::LiveMatches(ObjectSchema const& object,
+                                                std::string const& field, bool by_id,
+                                                std::string_view value) {
+  std::vector<Record*> out;
+  if (by_id) {
+    Record* r = store_.FindMutable(value);
+    if (r != nullptr && r->object == object.name() && !r->deleted()) out.push_back(r);
+    return out;
+  }
+  for (Record* r : store_.Matching(object.name(), field, value)) {
+    if (!r->deleted()) out.push_back(r);
+  }
+  return out;
+}
+
 ApiResponse SalesforceOrg::Upsert(RestContext const& ctx, ObjectSchema const& object,
                                   std::string const& field, std::string const& value) {
   json const body = json::parse(ctx.request->body, nullptr, false);
@@ -459,14 +467,7 @@ ApiResponse SalesforceOrg::Upsert(RestContext const& ctx, ObjectSchema const& ob
     }
     values.erase(field);
   }
-  std::vector<Record*> matches;
-  for (Record* r : store_.Table(object.name())) {
-    if (r->deleted()) continue;
-    json const& v = r->Get(field);
-    bool const match = by_id ? SameId(r->id, value)
-                             : v.is_string() && EqualsIgnoreCase(v.get<std::string>(), value);
-    if (match) matches.push_back(r);
-  }
+  std::vector<Record*> const matches = LiveMatches(object, field, by_id, value);
   if (matches.size() > 1) {
     ApiResponse r;
     r.status = 300;
@@ -666,8 +667,6 @@ ApiResponse SalesforceOrg::HandleCollections(RestContext const& ctx,
     }
   }
 
-  std::map<std::string, std::vector<Record*>> by_key;  // lower-cased external id -> records
-  bool by_key_built = false;
   StoreTransaction tx(store_);
   ordered_json results = ordered_json::array();
   bool failed = false;
@@ -711,26 +710,8 @@ ApiResponse SalesforceOrg::HandleCollections(RestContext const& ctx,
         result =
             Failure({"DUPLICATE_VALUE", "Duplicate external id specified: " + key, {ext->name}});
       } else {
-        std::vector<Record*> matches;
-        if (ext->type == FieldType::kId) {
-          for (Record* r : store_.Table(item.object->name())) {
-            if (!r->deleted() && SameId(r->id, key)) matches.push_back(r);
-          }
-        } else {
-          // One pass over the table per request, not per record (a 200-record upsert into a
-          // large table would otherwise scan it 200 times).
-          if (!by_key_built) {
-            for (Record* r : store_.Table(item.object->name())) {
-              if (r->deleted()) continue;
-              json const& v = r->Get(ext->name);
-              if (!v.is_string()) continue;
-              std::string lowered = Lower(v.get<std::string>());
-              if (key_counts.count(lowered) != 0) by_key[lowered].push_back(r);
-            }
-            by_key_built = true;
-          }
-          if (auto it = by_key.find(Lower(key)); it != by_key.end()) matches = it->second;
-        }
+        std::vector<Record*> const matches =
+            LiveMatches(*item.object, ext->name, ext->type == FieldType::kId, key);
         if (matches.size() > 1) {
           std::string ids;
           for (Record* m : matches) ids += (ids.empty() ? "" : ", ") + m->id;

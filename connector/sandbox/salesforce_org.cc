@@ -538,7 +538,7 @@ std::vector<json> SalesforceOrg::Records(std::string_view object) const {
   std::vector<json> out;
   ObjectSchema const* o = schema_.Find(object);
   if (o == nullptr) return out;
-  for (Record const* r : store_.Table(o->name())) out.push_back(r->fields);
+  for (Record const* r : store_.Table(o->name())) out.push_back(r->Fields());
   return out;
 }
 
@@ -546,7 +546,7 @@ std::optional<json> SalesforceOrg::FindRecord(std::string_view id) const {
   std::lock_guard lock(mu_);
   Record const* r = store_.Find(id);
   if (r == nullptr) return std::nullopt;
-  return r->fields;
+  return r->Fields();
 }
 
 std::vector<OwnerWrite> SalesforceOrg::OwnerWrites() const {

@@ -81,8 +81,12 @@ class SalesforceOrg {
     std::string client_id;
     Instant expires{};
   };
+  // The selected records' keys; pages are rendered when fetched (re-binding `soql`), so a
+  // cursor over a million records holds 15 bytes per record, not the rendered JSON.
   struct Cursor {
-    std::shared_ptr<std::vector<nlohmann::ordered_json>> records;
+    std::string soql;
+    QueryOptions options;
+    std::shared_ptr<std::vector<RowKey> const> rows;
     int batch_size = 2000;
     Instant expires{};
     std::uint64_t sequence = 0;
@@ -131,7 +135,7 @@ class SalesforceOrg {
   ApiResponse HandleQuery(RestContext const& ctx, bool include_deleted);
   ApiResponse HandleQueryMore(RestContext const& ctx, std::string_view locator);
   ApiResponse QueryPage(RestContext const& ctx, std::string const& locator, Cursor const& cursor,
-                        std::size_t offset, std::int64_t total, int batch_size);
+                        std::size_t offset, int batch_size);
   ApiResponse HandleBulk(RestContext const& ctx, std::vector<std::string> const& segments);
   nlohmann::ordered_json JobInfo(BulkJob const& job) const;
   void AdvanceJob(BulkJob& job);
@@ -143,6 +147,10 @@ class SalesforceOrg {
   ApiResponse HandleCollections(RestContext const& ctx, std::vector<std::string> const& segments);
   ApiResponse HandleComposite(RestContext const& ctx);
   nlohmann::ordered_json Describe(ObjectSchema const& object) const;
+  /// The live records of `object` whose Id (`by_id`) or text external id `field` equals
+  /// `value` (ids: 15 or 18 characters; text: ignoring case), from the store's indexes.
+  std::vector<Record*> LiveMatches(ObjectSchema const& object, std::string const& field, bool by_id,
+                                   std::string_view value);
 
   SalesforceEmulatorOptions options_;
   std::shared_ptr<Clock const> clock_;

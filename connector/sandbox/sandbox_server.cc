@@ -4,6 +4,7 @@
 #include "connector/sandbox/forge_emulator.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,6 +20,9 @@
 
 namespace casebridge::sandbox {
 namespace {
+
+// Cases per part of a generated demo org (see GenerateSalesforceDemoOrgInParts).
+constexpr std::size_t kDemoCasesPerPart = 20000;
 
 Status WritePrivateKey(std::string const& path, std::string const& pem) {
   int const fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
@@ -81,7 +85,12 @@ int RunSandboxServer(SandboxServerOptions const& options, std::ostream& out, std
   DemoOrgOptions demo;
   demo.cases = options.demo_cases;
   demo.now = sf.clock ? sf.clock->Now() : SystemClock().Now();
-  Status seeded = options.demo_cases > 0 ? emulator.SeedFromJson(GenerateSalesforceDemoOrg(demo))
+  // A demo org is generated and seeded a part at a time, so that only one part of the seed
+  // document is ever in memory; what seeding freed goes back to the system.
+  Status seeded = options.demo_cases > 0
+                      ? GenerateSalesforceDemoOrgInParts(
+                            demo, kDemoCasesPerPart,
+                            [&](nlohmann::json part) { return emulator.SeedFromJson(part); })
                   : options.seed_file.empty() ? emulator.SeedFromJson(nlohmann::json::parse(
                                                     DefaultSalesforceSeed(), nullptr, false, true))
                                               : emulator.SeedFromFile(options.seed_file);
@@ -89,6 +98,7 @@ int RunSandboxServer(SandboxServerOptions const& options, std::ostream& out, std
     err << "casebridge sandbox: seed: " << seeded.message() << "\n";
     return 2;
   }
+  malloc_trim(0);
   if (auto s = emulator.Start(options.host, options.port); !s.ok()) {
     err << "casebridge sandbox: " << s.message() << "\n";
     return 2;
@@ -120,6 +130,7 @@ int RunSandboxServer(SandboxServerOptions const& options, std::ostream& out, std
       emulator.Stop();
       return 2;
     }
+    malloc_trim(0);
     if (auto s = forge->Start(options.host, options.forge_port); !s.ok()) {
       err << "casebridge sandbox: forge: " << s.message() << "\n";
       emulator.Stop();

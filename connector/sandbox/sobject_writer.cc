@@ -376,8 +376,8 @@ std::optional<WriteError> SObjectWriter::Update(Record& record, json const& valu
   ObjectSchema const* object = schema_.Find(record.object);
   if (record.deleted()) return WriteError{"ENTITY_IS_DELETED", "entity is deleted", {}};
   if (auto e = CheckValues(*object, values, /*create=*/false)) return e;
-  json const before = record.fields;
-  json fields = record.fields;
+  json const before = record.Fields();
+  json fields = before;
   for (auto const& [name, value] : values.items()) fields[name] = value;
   NormalizeReferences(*object, fields);
   std::vector<std::string> missing;
@@ -415,7 +415,7 @@ std::optional<WriteError> SObjectWriter::Update(Record& record, json const& valu
 
 std::optional<WriteError> SObjectWriter::Delete(Record& record, WriteContext const& ctx) {
   if (record.deleted()) return WriteError{"ENTITY_IS_DELETED", "entity is deleted", {}};
-  json fields = record.fields;
+  json fields = record.Fields();
   fields["IsDeleted"] = true;
   if (fields.contains("SystemModstamp")) fields["SystemModstamp"] = FormatRestDateTime(ctx.now);
   store_.Replace(record, std::move(fields));

@@ -586,8 +586,11 @@ class Evaluator {
         return CompareIgnoreCase(AsText(fv), v.s);
       case FieldType::kId:
       case FieldType::kReference: {
-        std::string const s = fv.is_string() ? fv.get<std::string>().substr(0, 15) : "";
-        return s.compare(v.s) < 0 ? -1 : (s == v.s ? 0 : 1);
+        std::string_view const s =
+            fv.is_string() ? std::string_view(fv.get_ref<std::string const&>()).substr(0, 15)
+                           : std::string_view();
+        int const c = s.compare(v.s);
+        return c < 0 ? -1 : (c > 0 ? 1 : 0);
       }
       case FieldType::kBoolean: {
         bool const a = fv.is_boolean() && fv.get<bool>();
@@ -676,6 +679,10 @@ class Evaluator {
           return c.kind == SoqlCondition::Kind::kIn ? any : !any;
         }
         json const v = Value(c.path, r);
+        if (auto const* keys = InListKeys(c)) {
+          bool const any = v.is_string() && keys->contains(IdPrefix(v));
+          return c.kind == SoqlCondition::Kind::kIn ? any : !any;
+        }
         bool any = false;
         for (auto const& bv : c.values) {
           if (Equal(v, bv, c.path.type)) {
@@ -713,11 +720,28 @@ class Evaluator {
     BoundQuery const& sub = *c.semi_join;
     BoundPath const& selected = sub.items.front().path;
     std::unordered_set<std::string> keys;
-    for (Record const* r : Select(sub, Candidates(*sub.object))) {
+    for (Record const* r : Select(sub, Candidates(sub))) {
       json const v = Value(selected, *r);
       if (v.is_string()) keys.insert(IdPrefix(v));
     }
     return semi_join_keys_.emplace(&c, std::move(keys)).first->second;
+  }
+
+  // The keys of a long `IN (…)` list of ids (computed once per query run), or nullptr when
+  // the list is short or holds null.
+  std::unordered_set<std::string> const* InListKeys(BoundCondition const& c) const {
+    if (!IsIdLike(c.path.type) || c.values.size() <= 8) return nullptr;
+    auto it = in_list_keys_.find(&c);
+    if (it == in_list_keys_.end()) {
+      std::optional<std::unordered_set<std::string>> keys;
+      if (std::all_of(c.values.begin(), c.values.end(),
+                      [](BoundValue const& bv) { return bv.kind == BoundValue::Kind::kId; })) {
+        keys.emplace();
+        for (auto const& bv : c.values) keys->insert(bv.s);
+      }
+      it = in_list_keys_.emplace(&c, std::move(keys)).first;
+    }
+    return it->second ? &*it->second : nullptr;
   }
 
   static int CompareForSort(json const& a, json const& b, FieldType type) {
@@ -793,32 +817,17 @@ class Evaluator {
     return a;
   }
 
-  using ChildIndex = std::unordered_map<std::string, std::vector<Record const*>>;
-
-  // Children of each parent (by 15-char key) for a child relationship.
-  ChildIndex BuildChildIndex(ChildRelationship const& child) const {
-    ChildIndex index;
-    for (Record const* r : store_.Table(child.child_object)) {
-      json const& parent = r->Get(child.field);
-      if (!parent.is_string()) continue;
-      std::string const& id = parent.get_ref<std::string const&>();
-      if (id.size() < 15) continue;
-      index[id.substr(0, 15)].push_back(r);
-    }
-    return index;
-  }
-
-  ordered_json Render(BoundQuery const& q, Record const& r,
-                      std::vector<ChildIndex> const& child_indexes) const {
+  ordered_json Render(BoundQuery const& q, Record const& r) const {
     ordered_json out;
     out["attributes"] = Attributes(r);
-    std::size_t child_slot = 0;
     for (auto const& item : q.items) {
       if (item.is_subquery) {
-        ChildIndex const& index = child_indexes[child_slot++];
-        auto it = index.find(r.id.substr(0, 15));
+        auto const& children =
+            store_.Referencing(item.child->child_object, item.child->field, r.id);
         std::vector<Record const*> rows;
-        if (it != index.end()) rows = Select(*item.subquery, it->second);
+        if (!children.empty()) {
+          rows = Select(*item.subquery, {children.begin(), children.end()});
+        }
         if (rows.empty()) {
           out[item.child->name] = nullptr;
           continue;
@@ -827,7 +836,7 @@ class Evaluator {
         sub["totalSize"] = rows.size();
         sub["done"] = true;
         ordered_json records = ordered_json::array();
-        for (Record const* c : rows) records.push_back(Render(*item.subquery, *c, {}));
+        for (Record const* c : rows) records.push_back(Render(*item.subquery, *c));
         sub["records"] = std::move(records);
         out[item.child->name] = std::move(sub);
         continue;
@@ -888,6 +897,66 @@ class Evaluator {
     return {table.begin(), table.end()};
   }
 
+  // The records a query must look at: those of its object, or, when a top-level condition
+  // pins `Id` or a lookup field to a few ids, only those the store's indexes give for them
+  // (in insertion order, as a scan would see them). WHERE still filters them.
+  std::vector<Record const*> Candidates(BoundQuery const& q) const {
+    if (q.where) {
+      if (auto pinned = Pinned(*q.object, *q.where)) return *std::move(pinned);
+    }
+    return Candidates(*q.object);
+  }
+
+  std::optional<std::vector<Record const*>> Pinned(ObjectSchema const& o,
+                                                   BoundCondition const& c) const {
+    if (c.kind == SoqlCondition::Kind::kAnd) {
+      for (auto const& child : c.children) {
+        if (auto pinned = Pinned(o, *child)) return pinned;
+      }
+      return std::nullopt;
+    }
+    auto const keys = PinnedKeys(c, store_.Table(o.name()).size());
+    if (!keys) return std::nullopt;
+    FieldDef const& field = *c.path.final_def;
+    std::vector<Record const*> out;
+    for (std::string const& key : *keys) {
+      if (field.type == FieldType::kId) {
+        Record const* r = store_.Find(key);
+        if (r != nullptr && r->object == o.name()) out.push_back(r);
+        continue;
+      }
+      for (Record const* r : store_.Referencing(o.name(), field.name, key)) out.push_back(r);
+    }
+    std::sort(out.begin(), out.end(),
+              [](Record const* a, Record const* b) { return a->sequence < b->sequence; });
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+  // The id keys `c` pins a field of the record itself (`Id` or a lookup) to: `= id`,
+  // `IN (ids…)`, or `IN (SELECT …)` when the sub-select returns few keys for the table's size.
+  std::optional<std::vector<std::string>> PinnedKeys(BoundCondition const& c,
+                                                     std::size_t table_size) const {
+    BoundPath const& p = c.path;
+    bool const eq = c.kind == SoqlCondition::Kind::kCompare && c.op == CompareOp::kEq;
+    if ((!eq && c.kind != SoqlCondition::Kind::kIn) || !p.hops.empty() || p.polymorphic_type ||
+        p.final_def == nullptr || !IsIdLike(p.final_def->type)) {
+      return std::nullopt;
+    }
+    std::vector<std::string> keys;
+    if (c.semi_join) {
+      auto const& set = SemiJoinKeys(c);
+      if (set.size() > table_size / 8) return std::nullopt;
+      keys.assign(set.begin(), set.end());
+      return keys;
+    }
+    for (auto const& v : c.values) {
+      if (v.kind != BoundValue::Kind::kId) return std::nullopt;
+      keys.push_back(v.s);
+    }
+    return keys;
+  }
+
  private:
   Schema const& schema_;
   RecordStore const& store_;
@@ -896,6 +965,8 @@ class Evaluator {
   // as this Evaluator, i.e. one query run.
   mutable std::unordered_map<BoundCondition const*, std::unordered_set<std::string>>
       semi_join_keys_;
+  mutable std::unordered_map<BoundCondition const*, std::optional<std::unordered_set<std::string>>>
+      in_list_keys_;
 };
 
 StatusOr<std::shared_ptr<BoundQuery>> ParseAndBind(Schema const& schema, std::string_view soql,
@@ -916,23 +987,53 @@ Status BulkUnsupported(std::string const& what) {
 }  // namespace
 
 StatusOr<QueryResult> SoqlEngine::Run(std::string_view soql, QueryOptions const& options) const {
+  auto selection = Select(soql, options);
+  if (!selection.ok()) return selection.status();
+  QueryResult result;
+  result.object = selection->object;
+  result.count_only = selection->count_only;
+  result.total_size = selection->total_size;
+  if (result.count_only) return result;
+  auto records = Render(soql, options, selection->rows);
+  if (!records.ok()) return records.status();
+  result.records = std::move(records).value();
+  return result;
+}
+
+StatusOr<QuerySelection> SoqlEngine::Select(std::string_view soql,
+                                            QueryOptions const& options) const {
   auto bound = ParseAndBind(schema_, soql, options);
   if (!bound.ok()) return bound.status();
   BoundQuery const& q = **bound;
   Evaluator eval(schema_, store_, options);
-  std::vector<Record const*> const rows = eval.Select(q, eval.Candidates(*q.object));
-  QueryResult result;
-  result.object = q.object->name();
-  result.count_only = q.count_only;
-  result.total_size = static_cast<std::int64_t>(rows.size());
-  if (q.count_only) return result;
-  std::vector<Evaluator::ChildIndex> child_indexes;
-  for (auto const& item : q.items) {
-    if (item.is_subquery) child_indexes.push_back(eval.BuildChildIndex(*item.child));
+  std::vector<Record const*> const rows = eval.Select(q, eval.Candidates(q));
+  QuerySelection selection;
+  selection.object = q.object->name();
+  selection.count_only = q.count_only;
+  selection.total_size = static_cast<std::int64_t>(rows.size());
+  if (q.count_only) return selection;
+  selection.rows.reserve(rows.size());
+  for (Record const* r : rows) {
+    RowKey key{};
+    std::copy_n(r->id.begin(), key.size(), key.begin());
+    selection.rows.push_back(key);
   }
-  result.records.reserve(rows.size());
-  for (Record const* r : rows) result.records.push_back(eval.Render(q, *r, child_indexes));
-  return result;
+  return selection;
+}
+
+StatusOr<std::vector<ordered_json>> SoqlEngine::Render(std::string_view soql,
+                                                       QueryOptions const& options,
+                                                       std::span<RowKey const> rows) const {
+  auto bound = ParseAndBind(schema_, soql, options);
+  if (!bound.ok()) return bound.status();
+  Evaluator eval(schema_, store_, options);
+  std::vector<ordered_json> out;
+  out.reserve(rows.size());
+  for (RowKey const& key : rows) {
+    Record const* r = store_.Find(std::string_view(key.data(), key.size()));
+    if (r != nullptr) out.push_back(eval.Render(**bound, *r));
+  }
+  return out;
 }
 
 Status SoqlEngine::CheckForBulk(std::string_view soql, QueryOptions const& options) const {
@@ -957,7 +1058,7 @@ StatusOr<CsvResult> SoqlEngine::RunForBulk(std::string_view soql,
   if (!bound.ok()) return bound.status();
   BoundQuery const& q = **bound;
   Evaluator eval(schema_, store_, options);
-  std::vector<Record const*> const rows = eval.Select(q, eval.Candidates(*q.object));
+  std::vector<Record const*> const rows = eval.Select(q, eval.Candidates(q));
   CsvResult result;
   result.object = q.object->name();
   for (auto const& item : q.items) result.columns.push_back(item.path.column);

@@ -9,7 +9,9 @@
 // Not thread-safe on its own: the caller holds the org's lock while a query runs.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +38,18 @@ struct QueryResult {
   std::vector<nlohmann::ordered_json> records;  // REST shape, with "attributes"
 };
 
+/// The 15-character key of a selected record.
+using RowKey = std::array<char, 15>;
+
+/// The records a REST query selected, in result order, not yet rendered: query cursors keep
+/// this and render one page at a time.
+struct QuerySelection {
+  std::string object;
+  bool count_only = false;
+  std::int64_t total_size = 0;
+  std::vector<RowKey> rows;  // empty for COUNT()
+};
+
 struct CsvResult {
   std::string object;
   std::vector<std::string> columns;  // e.g. "Id", "Owner.Name" (SELECT order)
@@ -50,6 +64,17 @@ class SoqlEngine {
   /// (MALFORMED_QUERY, INVALID_FIELD, INVALID_TYPE, INVALID_QUERY_FILTER_OPERATOR,
   /// NUMBER_OUTSIDE_VALID_RANGE) in ErrorInfo::vendor_code.
   [[nodiscard]] StatusOr<QueryResult> Run(std::string_view soql, QueryOptions const& options) const;
+
+  /// The first half of Run: checks the query and selects its records (WHERE, ORDER BY, OFFSET,
+  /// LIMIT), using the store's indexes when a top-level condition pins `Id` or a lookup field.
+  [[nodiscard]] StatusOr<QuerySelection> Select(std::string_view soql,
+                                                QueryOptions const& options) const;
+
+  /// The second half: renders `rows` of a selection of the same query as REST records (with
+  /// their child subqueries), from the records' current values. A row whose record no longer
+  /// exists (a rolled-back insert) is left out.
+  [[nodiscard]] StatusOr<std::vector<nlohmann::ordered_json>> Render(
+      std::string_view soql, QueryOptions const& options, std::span<RowKey const> rows) const;
 
   /// Checks that a query is valid for a Bulk API 2.0 job (no COUNT(), subqueries or OFFSET).
   [[nodiscard]] Status CheckForBulk(std::string_view soql, QueryOptions const& options) const;

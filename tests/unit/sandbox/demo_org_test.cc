@@ -312,6 +312,27 @@ TEST(DemoOrg, SameOptionsGiveByteIdenticalDocuments) {
   EXPECT_EQ(DescribeDemoOrg(Options()).case_scenarios, DescribeDemoOrg(Options()).case_scenarios);
 }
 
+// `casebridge sandbox --demo-org N` seeds the org in parts: together they are the document.
+TEST(DemoOrg, ThePartsMakeUpTheWholeDocument) {
+  json merged = json::object();
+  int parts = 0;
+  Status const s = GenerateSalesforceDemoOrgInParts(Options(), 70, [&](json part) {
+    ++parts;
+    for (auto& [key, value] : part.items()) {
+      if (!value.is_array()) {
+        merged[key] = std::move(value);
+        continue;
+      }
+      if (!merged.contains(key)) merged[key] = json::array();
+      for (auto& record : value) merged[key].push_back(std::move(record));
+    }
+    return OkStatus();
+  });
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(parts, 1 + (Options().cases + 69) / 70);
+  EXPECT_EQ(merged, GenerateSalesforceDemoOrg(Options()));
+}
+
 TEST(DemoOrg, DifferentSeedsGiveDifferentDocuments) {
   auto const other = Options(300, kNow, 7);
   EXPECT_NE(GenerateSalesforceDemoOrg(Options()).dump(), GenerateSalesforceDemoOrg(other).dump());

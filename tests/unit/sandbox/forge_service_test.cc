@@ -164,6 +164,43 @@ TEST_F(ForgeServiceTest, ListsFilterByUpdatedSinceInclusiveAndByField) {
   EXPECT_EQ(ids, (std::vector<std::string>{"T06", "T08"})) << r.body;
 }
 
+// The list index is built by the first list and kept current by creates: a record created
+// while a client pages is listed in its place, once.
+TEST_F(ForgeServiceTest, ARecordCreatedBetweenListPagesIsListedInItsPlace) {
+  SeedTickets(3);
+  auto const token = Login();
+  auto create = [&](std::string const& occurred_at) {
+    auto r = service_.Handle(Request("POST", "/api/v1/interactions",
+                                     R"({"ticket_id":"T00","kind":"note","direction":"internal",
+                                         "party":"internal","occurred_at":")" +
+                                         occurred_at + R"("})",
+                                     token));
+    EXPECT_EQ(r.status, 201) << r.body;
+    return Body(r).at("id").get<std::string>();
+  };
+  std::string const first = create("2026-03-02T10:00:00Z");
+  clock_->Set(*ParseInstant("2026-03-02T16:05:00Z"));
+  std::string const second = create("2026-03-02T10:05:00Z");
+  auto page = Body(service_.Handle(Request("GET", "/api/v1/interactions?limit=1", {}, token)));
+  ASSERT_EQ(page.at("data").size(), 1U);
+  EXPECT_EQ(page.at("data")[0].at("id"), first);
+  clock_->Set(*ParseInstant("2026-03-02T16:10:00Z"));
+  std::string const third = create("2026-03-02T10:10:00Z");
+  std::vector<std::string> rest;
+  std::string cursor = page.at("next_cursor").get<std::string>();
+  while (!cursor.empty()) {
+    page = Body(service_.Handle(
+        Request("GET", "/api/v1/interactions?limit=1&cursor=" + cursor, {}, token)));
+    for (auto const& i : page.at("data")) rest.push_back(i.at("id"));
+    cursor = page.at("next_cursor").is_null() ? "" : page.at("next_cursor").get<std::string>();
+  }
+  EXPECT_EQ(rest, (std::vector<std::string>{second, third}));
+  page = Body(service_.Handle(
+      Request("GET", "/api/v1/interactions?updated_since=2026-03-02T16:05:00Z", {}, token)));
+  ASSERT_EQ(page.at("data").size(), 2U);
+  EXPECT_EQ(page.at("data")[1].at("id"), third);
+}
+
 TEST_F(ForgeServiceTest, BadListParametersAre400NamingTheParameter) {
   auto const token = Login();
   for (auto const& [target, field] : std::vector<std::pair<std::string, std::string>>{
