@@ -152,8 +152,6 @@ void WriteSharedSummary(std::ostream& out, sync::SharedOutcome const& shared) {
   out << "); checkpoint " << shared.done_prefix << "/" << shared.items << " items done in order\n";
 }
 
-}  // namespace
-
 struct BackfillSettings {
   RunOptionValues const& run;
   po::variables_map const& vm;
@@ -322,9 +320,12 @@ int RunBackfillCommand(std::vector<std::string> const& args, CommandContext& ctx
                              std::chrono::seconds(0));
   auto shared = ReadSharedOptions(vm, ro.worker);
   if (auto const* error = std::get_if<std::string>(&shared)) return usage_error(*error);
-  BackfillSettings settings{ro,           vm,
-                            *from,        *to,
-                            *chunk,       progress_mode,
+  BackfillSettings settings{ro,
+                            vm,
+                            *from,
+                            *to,
+                            *chunk,
+                            progress_mode,
                             std::move(std::get<std::optional<sync::SharedBackfill>>(shared))};
   // Each org is its own backfill (own checkpoint, lock and run record); one failing does not
   // stop the next, and the exit code is the worst of them.

@@ -313,6 +313,19 @@ function actionRecord(c, a, policy) {
   return task;
 }
 
+// The steps that follow a hand-off this run plans (e.g. call_installer), planned now from the case
+// as it will stand once the reassignment is written, as casebridge does (no second read).
+function afterHandoff(c, planned, now, policy) {
+  if (!planned.some((a) => a.form === 'reassign')) return [];
+  const history = {Field: 'Owner', DataType: 'EntityId', NewValue: policy.backOfficeQueueId,
+                   CreatedDate: iso(now)};
+  const records = [...childRecords(c, 'Histories'), history];
+  const after = {...c, OwnerId: policy.backOfficeQueueId,
+                 Histories: {totalSize: records.length, done: true, records}};
+  const keys = new Set(planned.map((a) => a.key));
+  return evaluate(after, now, policy).actions.filter((a) => !keys.has(a.key));
+}
+
 async function readAndEvaluate(conn, args, policy, out) {
   const since = iso(args.now - args.lookbackDays * DAY);
   const soql = 'SELECT Id, CaseNumber, CreatedDate, ClosedDate, Reason, Secondary_Reason__c, ' +
@@ -330,6 +343,7 @@ async function readAndEvaluate(conn, args, policy, out) {
       .on('record', (c) => {
         ++out.cases;
         const result = evaluate(c, args.now, policy);
+        result.actions.push(...afterHandoff(c, result.actions, args.now, policy));
         for (const f of result.response) {
           ++out.response_4bh[f.status];
           if (f.status === 'breached') out.breached.push(`${c.Id} ${iso(f.started)} ${iso(f.due)}`);
