@@ -162,6 +162,37 @@ struct BackfillSettings {
   std::optional<sync::SharedBackfill> shared;  // --shared
 };
 
+// Prints one org's backfill outcome; returns its exit code.
+int ReportBackfill(BackfillSettings const& a, sync::SyncOutcome const& outcome,
+                   std::string const& org_label, std::string const& prefix, CommandContext& ctx) {
+  bool const apply = a.vm.count("apply") != 0;
+  if (outcome.lock_held) {
+    ctx.out << "casebridge backfill:" << org_label << " " << outcome.lock_message
+            << "; nothing done\n";
+    return kExitOk;
+  }
+  ctx.out << "casebridge backfill:" << org_label << " " << FormatInstant(a.from) << " .. "
+          << FormatInstant(a.to)
+          << (apply ? "" : " (dry run: nothing written; --apply writes the actions)") << "\n";
+  if (outcome.resumed_from_chunk >= 0) {
+    ctx.out << "resumed after chunk " << outcome.resumed_from_chunk << "\n";
+  }
+  if (outcome.shared) WriteSharedSummary(ctx.out, *outcome.shared);
+  sync::WriteSummary(ctx.out, outcome, !apply);
+  if (!outcome.status.ok()) {
+    ctx.err << prefix << outcome.status.message() << "\n";
+    if (outcome.status.code() == StatusCode::kResourceExhausted) {
+      ctx.err << prefix
+              << (outcome.shared ? "stopped at the API budget; run the same command again to "
+                                   "continue with the chunks not done yet\n"
+                                 : "stopped at the API budget; run it again with --resume to "
+                                   "continue after the last complete chunk\n");
+    }
+    return ExitCodeFor(outcome.status);
+  }
+  return kExitOk;
+}
+
 // The backfill of one org (its own config view, mappings, store scope, checkpoint, lock and run
 // record); returns its exit code.
 int BackfillOneOrg(BackfillSettings const& a, std::string const& org, MetricsPublisher& publisher,
@@ -232,32 +263,7 @@ int BackfillOneOrg(BackfillSettings const& a, std::string const& org, MetricsPub
   sync::SyncOutcome const outcome = job.RunOnce(options);
   publisher.Publish(prefix, outcome, store, now, *client,
                     std::chrono::duration<double>(Clock::now() - started).count(), ctx.err);
-  std::string const org_label = several ? " org " + org : "";
-  if (outcome.lock_held) {
-    ctx.out << "casebridge backfill:" << org_label << " " << outcome.lock_message
-            << "; nothing done\n";
-    return kExitOk;
-  }
-  ctx.out << "casebridge backfill:" << org_label << " " << FormatInstant(a.from) << " .. "
-          << FormatInstant(a.to)
-          << (apply ? "" : " (dry run: nothing written; --apply writes the actions)") << "\n";
-  if (outcome.resumed_from_chunk >= 0) {
-    ctx.out << "resumed after chunk " << outcome.resumed_from_chunk << "\n";
-  }
-  if (outcome.shared) WriteSharedSummary(ctx.out, *outcome.shared);
-  sync::WriteSummary(ctx.out, outcome, !apply);
-  if (!outcome.status.ok()) {
-    ctx.err << prefix << outcome.status.message() << "\n";
-    if (outcome.status.code() == StatusCode::kResourceExhausted) {
-      ctx.err << prefix
-              << (outcome.shared ? "stopped at the API budget; run the same command again to "
-                                   "continue with the chunks not done yet\n"
-                                 : "stopped at the API budget; run it again with --resume to "
-                                   "continue after the last complete chunk\n");
-    }
-    return ExitCodeFor(outcome.status);
-  }
-  return kExitOk;
+  return ReportBackfill(a, outcome, several ? " org " + org : "", prefix, ctx);
 }
 
 }  // namespace
