@@ -37,7 +37,8 @@ class EmulatorIndexTest : public EmulatorTest {
     HttpResult r = Query(soql);
     EXPECT_EQ(r.status, 200) << r.body;
     std::vector<std::string> out;
-    for (auto const& rec : r.Json().at("records")) out.push_back(rec.at("Id"));
+    json const body = r.Json();  // a range-for over r.Json().at(...) would outlive the temporary
+    for (auto const& rec : body.at("records")) out.push_back(rec.at("Id"));
     return out;
   }
 };
@@ -54,6 +55,7 @@ TEST_F(EmulatorIndexTest, ChildSubqueriesAndLookupFiltersFollowUpdatesAndRollbac
   ASSERT_EQ(Rest("PATCH", "/sobjects/Task/" + task, {{"WhatId", b}}).status, 204);
   EXPECT_TRUE(TasksUnder(a).empty());
   EXPECT_EQ(TasksUnder(b), std::vector<std::string>{task});
+  EXPECT_EQ(Ids("SELECT Id FROM Task WHERE WhatId = '" + b + "'"), std::vector<std::string>{task});
 
   // An allOrNone request whose second record fails moves nothing.
   HttpResult failed = Rest(
@@ -68,11 +70,13 @@ TEST_F(EmulatorIndexTest, ChildSubqueriesAndLookupFiltersFollowUpdatesAndRollbac
   EXPECT_EQ(TasksUnder(b), std::vector<std::string>{task});
   EXPECT_TRUE(Ids("SELECT Id FROM Task WHERE WhatId IN ('" + a + "')").empty());
 
-  // A second task under b comes after the first (insertion order).
+  // A second task under b comes after the first (insertion order), and Id IN keeps it too.
   HttpResult later = Rest("POST", "/sobjects/Task", {{"Subject", "Again"}, {"WhatId", b}});
   ASSERT_EQ(later.status, 201) << later.body;
   std::string const task2 = later.Json().at("id");
   EXPECT_EQ(TasksUnder(b), (std::vector<std::string>{task, task2}));
+  EXPECT_EQ(Ids("SELECT Id FROM Task WHERE Id IN ('" + task2 + "', '" + task + "')"),
+            (std::vector<std::string>{task, task2}));
 }
 
 TEST_F(EmulatorIndexTest, ExternalIdUpsertsFollowKeyChangesIgnoringCase) {
