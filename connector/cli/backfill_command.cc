@@ -217,11 +217,7 @@ int BackfillOneOrg(BackfillSettings const& a, std::string const& org, MetricsPub
       ro.now ? *ro.now : std::chrono::floor<std::chrono::seconds>(SystemClock().Now());
   std::string const run_id = NewRunId(now);
   auto logger = MakeRunLogger(run_id, ro.log_format, ro.log_level, ro.worker, config.org);
-  SalesforceClientSettings settings;
-  settings.jwt_audience = JwtAudience(ro.jwt_audience, config.salesforce);
-  settings.budget_share = config.api_budget_share;
-  settings.logger = logger;
-  auto client = MakeSalesforceClient(config.salesforce, settings);
+  auto client = MakeRunSalesforceClient(config, ro.jwt_audience, logger);
   if (!client.ok()) {
     ctx.err << prefix << "salesforce: " << client.status().message() << "\n";
     return ExitCodeFor(client.status());

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <random>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -193,6 +194,16 @@ std::shared_ptr<http::HttpTransport> MakeWire(std::string ca_bundle, std::string
   topts.proxy = std::move(proxy);
   return std::make_shared<http::LoggingTransport>(std::make_shared<http::CpprestTransport>(topts),
                                                   std::move(logger));
+}
+
+StatusOr<salesforce::Client> MakeRunSalesforceClient(mappings::AppConfig const& config,
+                                                     std::string const& jwt_audience_option,
+                                                     std::shared_ptr<spdlog::logger> logger) {
+  SalesforceClientSettings settings;
+  settings.jwt_audience = JwtAudience(jwt_audience_option, config.salesforce);
+  settings.budget_share = config.api_budget_share;
+  settings.logger = std::move(logger);
+  return MakeSalesforceClient(config.salesforce, settings);
 }
 
 StatusOr<salesforce::Client> MakeSalesforceClient(mappings::SalesforceConfig const& config,

@@ -88,6 +88,12 @@ struct SalesforceClientSettings {
 StatusOr<salesforce::Client> MakeSalesforceClient(mappings::SalesforceConfig const& config,
                                                   SalesforceClientSettings const& settings);
 
+/// The Salesforce client of one org's sync or backfill run: the JWT audience of
+/// `jwt_audience_option` (or the config's), the org's API budget share, the run's logger.
+StatusOr<salesforce::Client> MakeRunSalesforceClient(mappings::AppConfig const& config,
+                                                     std::string const& jwt_audience_option,
+                                                     std::shared_ptr<spdlog::logger> logger);
+
 /// The Forge client for the config's `forge` section, its mapping (forge.json) from the config's
 /// mappings directory; nullopt when Forge is not configured (no `forge.base_url`). `wire` null =
 /// MakeWire() with `forge.ca_bundle` and `forge.proxy`. Errors: kInvalidArgument listing the
